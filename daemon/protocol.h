@@ -17,7 +17,7 @@
 /* Longest custom ack string, in bytes (printable ASCII only). */
 #define PROTOCOL_MAX_ACK_STRING 128
 /* Room for a rejection or decision reason, NUL included. */
-#define PROTOCOL_MAX_REASON 160
+#define PROTOCOL_MAX_REASON 512
 
 enum xtv_action {
 	XTV_ACTION_IGNORE = 0, /* do nothing */
@@ -94,6 +94,12 @@ int protocol_parse_testing(const char *value, size_t len, struct xtv_message *ms
  * the node does not exist. Pure: the result depends on the arguments only. */
 void protocol_decide(enum xtv_node node, const char *value, size_t len, bool present,
 		     const struct xtv_state *state, struct xtv_decision *decision);
+
+/* Call after the ack of a HANDLED/REJECTED decision was written successfully:
+ * the node no longer holds the handled value (unless ack was none), so the
+ * same value seen later is a new request. */
+void protocol_ack_written(enum xtv_node node, const struct xtv_decision *decision,
+			  struct xtv_state *state);
 
 /* Canonical JSON of a message, e.g. {"when":"onshutdown","ack":"none","action":"ignore"}.
  * It parses back to the same message. Returns the length, or -1 if out is too small. */

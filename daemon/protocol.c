@@ -1,0 +1,620 @@
+/* protocol.c - parse testing messages and decide what to do. Pure: no I/O,
+ * no globals; json-c is used only as a parser. See docs/protocol.md. */
+#include "protocol.h"
+
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Longest key or word quoted inside a reason. */
+#define REASON_QUOTE_MAX 32
+
+static const char *const action_names[] = {
+	[XTV_ACTION_IGNORE] = "ignore",
+	[XTV_ACTION_POWEROFF] = "poweroff",
+	[XTV_ACTION_REBOOT] = "reboot",
+	[XTV_ACTION_HALT] = "halt",
+	[XTV_ACTION_SUSPEND] = "suspend",
+	[XTV_ACTION_CRASH] = "crash",
+};
+#define ACTION_COUNT (sizeof(action_names) / sizeof(action_names[0]))
+
+const char *protocol_action_name(enum xtv_action action)
+{
+	return (size_t)action < ACTION_COUNT ? action_names[action] : "?";
+}
+
+const char *protocol_when_name(enum xtv_when when)
+{
+	return when == XTV_WHEN_NOW ? "now" : "onshutdown";
+}
+
+const char *protocol_ack_name(enum xtv_ack ack)
+{
+	switch (ack) {
+	case XTV_ACK_OK: return "ok";
+	case XTV_ACK_NONE: return "none";
+	case XTV_ACK_DELETE: return "delete";
+	case XTV_ACK_STRING: return "string";
+	}
+	return "?";
+}
+
+const char *protocol_node_path(enum xtv_node node)
+{
+	return node == XTV_NODE_SHUTDOWN ? "control/shutdown" : "control/testing";
+}
+
+static bool bytes_equal(const char *a, size_t alen, const char *word)
+{
+	return alen == strlen(word) && memcmp(a, word, alen) == 0;
+}
+
+static int lookup_action(const char *s, size_t len, enum xtv_action *action)
+{
+	for (size_t i = 0; i < ACTION_COUNT; i++) {
+		if (bytes_equal(s, len, action_names[i])) {
+			*action = (enum xtv_action)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int protocol_shutdown_request(const char *value, size_t len, enum xtv_action *action)
+{
+	enum xtv_action a;
+
+	if (lookup_action(value, len, &a) != 0 || a == XTV_ACTION_IGNORE)
+		return -1;
+	*action = a;
+	return 0;
+}
+
+/* Reasons and log text quote input: keep printable ASCII, escape the rest,
+ * cap the length so one line stays one short line. */
+static void quote_bytes(const char *s, size_t len, char *out, size_t out_size)
+{
+	size_t o = 0;
+	size_t i;
+
+	for (i = 0; i < len && i < REASON_QUOTE_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char tmp[5];
+
+		if (c == '"' || c == '\\')
+			snprintf(tmp, sizeof(tmp), "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			snprintf(tmp, sizeof(tmp), "%c", c);
+		else
+			snprintf(tmp, sizeof(tmp), "\\x%02x", c);
+		if (o + strlen(tmp) + 4 >= out_size)
+			break;
+		memcpy(out + o, tmp, strlen(tmp));
+		o += strlen(tmp);
+	}
+	if (i < len && o + 4 <= out_size) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+static int reject(char *reason, size_t reason_size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int reject(char *reason, size_t reason_size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, reason_size, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int reject_quoted(char *reason, size_t reason_size, const char *what,
+			 const char *s, size_t len)
+{
+	char quoted[REASON_QUOTE_MAX * 4 + 4];
+
+	quote_bytes(s, len, quoted, sizeof(quoted));
+	return reject(reason, reason_size, "%s \"%s\"", what, quoted);
+}
+
+/* Length of the UTF-8 sequence at s (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0 if it is malformed. */
+static size_t utf8_sequence_length(const unsigned char *s, size_t avail)
+{
+	size_t need;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		need = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		need = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		need = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (avail < need)
+		return 0;
+	for (size_t i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return need;
+}
+
+/* Byte-level checks common to both message forms. */
+static int check_raw_bytes(const char *value, size_t len, char *reason, size_t reason_size)
+{
+	const unsigned char *s = (const unsigned char *)value;
+
+	if (len > PROTOCOL_MAX_MESSAGE)
+		return reject(reason, reason_size, "message too long (%zu bytes, max %d)", len,
+			      PROTOCOL_MAX_MESSAGE);
+	for (size_t i = 0; i < len;) {
+		size_t n;
+
+		if (s[i] == 0)
+			return reject(reason, reason_size, "NUL byte at offset %zu", i);
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return reject(reason, reason_size, "control character 0x%02x at offset %zu",
+				      s[i], i);
+		n = utf8_sequence_length(s + i, len - i);
+		if (n == 0)
+			return reject(reason, reason_size, "invalid UTF-8 at offset %zu", i);
+		i += n;
+	}
+	return 0;
+}
+
+/* now:ACTION / next:ACTION, byte exact. */
+static int parse_legacy(const char *value, size_t len, struct xtv_message *msg, char *reason,
+			size_t reason_size)
+{
+	static const struct {
+		const char *prefix;
+		enum xtv_when when;
+	} forms[] = { { "now:", XTV_WHEN_NOW }, { "next:", XTV_WHEN_ONSHUTDOWN } };
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		size_t plen = strlen(forms[i].prefix);
+
+		if (len < plen || memcmp(value, forms[i].prefix, plen) != 0)
+			continue;
+		if (lookup_action(value + plen, len - plen, &msg->action) != 0)
+			return reject_quoted(reason, reason_size, "unknown action", value + plen,
+					     len - plen);
+		msg->when = forms[i].when;
+		msg->ack = XTV_ACK_OK;
+		msg->ack_string[0] = '\0';
+		return 0;
+	}
+	return reject(reason, reason_size, "unknown legacy form");
+}
+
+static bool looks_like_json(const char *value, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && value[i] == ' ')
+		i++;
+	return i < len && strchr("{[\"-0123456789", value[i]) != NULL;
+}
+
+/* Decode one JSON string token (quotes included) with json-c itself, so that
+ * escapes are interpreted exactly as in the full parse. */
+static json_object *decode_string_token(const char *token, size_t len)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *obj;
+
+	if (!tok)
+		return NULL;
+	obj = json_tokener_parse_ex(tok, token, (int)len);
+	json_tokener_free(tok);
+	if (obj && !json_object_is_type(obj, json_type_string)) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* End (index after the closing quote) of the string starting at value[start]. */
+static size_t string_token_end(const char *value, size_t len, size_t start)
+{
+	size_t i = start + 1;
+
+	while (i < len && value[i] != '"')
+		i += value[i] == '\\' ? 2 : 1;
+	return i < len ? i + 1 : len;
+}
+
+/* json-c keeps the last of duplicate keys silently and truncates keys at an
+ * embedded NUL. The text is already known to be a valid JSON object, so its
+ * keys are exactly the depth-1 strings followed by ':'; decode each and
+ * compare. */
+static int check_keys(const char *value, size_t len, char *reason, size_t reason_size)
+{
+	json_object *keys[PROTOCOL_MAX_MESSAGE / 4];
+	size_t nkeys = 0;
+	int depth = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < len && ret == 0;) {
+		char c = value[i];
+
+		if (c == '"') {
+			size_t end = string_token_end(value, len, i);
+			size_t after = end;
+
+			while (after < len && value[after] == ' ')
+				after++;
+			if (depth == 1 && after < len && value[after] == ':') {
+				json_object *key = decode_string_token(value + i, end - i);
+				const char *k = key ? json_object_get_string(key) : NULL;
+				size_t klen = key ? (size_t)json_object_get_string_len(key) : 0;
+
+				if (!key) {
+					ret = reject(reason, reason_size, "invalid JSON: bad key");
+				} else if (memchr(k, '\0', klen)) {
+					ret = reject(reason, reason_size, "NUL in key");
+				} else {
+					for (size_t j = 0; j < nkeys && ret == 0; j++)
+						if (strcmp(json_object_get_string(keys[j]), k) == 0)
+							ret = reject_quoted(reason, reason_size,
+									    "duplicate key", k, klen);
+				}
+				if (key && ret == 0 && nkeys < sizeof(keys) / sizeof(keys[0]))
+					keys[nkeys++] = key;
+				else if (key)
+					json_object_put(key);
+			}
+			i = end;
+			continue;
+		}
+		if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']')
+			depth--;
+		i++;
+	}
+	for (size_t j = 0; j < nkeys; j++)
+		json_object_put(keys[j]);
+	return ret;
+}
+
+static int check_no_unknown_keys(json_object *obj, char *reason, size_t reason_size)
+{
+	json_object_object_foreach(obj, key, val) {
+		(void)val;
+		if (strcmp(key, "when") != 0 && strcmp(key, "ack") != 0 &&
+		    strcmp(key, "action") != 0)
+			return reject_quoted(reason, reason_size, "unknown key", key, strlen(key));
+	}
+	return 0;
+}
+
+/* The string value of a required key, checked for emptiness, NUL and control
+ * characters. */
+static int member_string(json_object *obj, const char *key, const char **s, size_t *len,
+			 char *reason, size_t reason_size)
+{
+	json_object *member;
+
+	if (!json_object_object_get_ex(obj, key, &member))
+		return reject(reason, reason_size, "missing key \"%s\"", key);
+	if (!json_object_is_type(member, json_type_string))
+		return reject(reason, reason_size, "key \"%s\" is not a string", key);
+	*s = json_object_get_string(member);
+	*len = (size_t)json_object_get_string_len(member);
+	if (*len == 0)
+		return reject(reason, reason_size, "empty value for \"%s\"", key);
+	if (memchr(*s, '\0', *len))
+		return reject(reason, reason_size, "NUL in value of \"%s\"", key);
+	for (size_t i = 0; i < *len; i++) {
+		unsigned char c = (unsigned char)(*s)[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return reject(reason, reason_size, "control character in value of \"%s\"",
+				      key);
+	}
+	return 0;
+}
+
+static int parse_ack(const char *s, size_t len, struct xtv_message *msg, char *reason,
+		     size_t reason_size)
+{
+	enum xtv_action as_request;
+
+	msg->ack_string[0] = '\0';
+	if (bytes_equal(s, len, "ok")) {
+		msg->ack = XTV_ACK_OK;
+		return 0;
+	}
+	if (bytes_equal(s, len, "none")) {
+		msg->ack = XTV_ACK_NONE;
+		return 0;
+	}
+	if (bytes_equal(s, len, "delete")) {
+		msg->ack = XTV_ACK_DELETE;
+		return 0;
+	}
+	if (len > PROTOCOL_MAX_ACK_STRING)
+		return reject(reason, reason_size, "ack string too long (%zu bytes, max %d)", len,
+			      PROTOCOL_MAX_ACK_STRING);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return reject(reason, reason_size, "ack string must be printable ASCII");
+	if (s[0] == ' ' || s[len - 1] == ' ')
+		return reject(reason, reason_size, "ack string must not start or end with a space");
+	/* The daemon would read its own ack back as a new request. */
+	if (protocol_shutdown_request(s, len, &as_request) == 0)
+		return reject(reason, reason_size,
+			      "ack string \"%s\" would read as a shutdown request",
+			      protocol_action_name(as_request));
+	msg->ack = XTV_ACK_STRING;
+	memcpy(msg->ack_string, s, len);
+	msg->ack_string[len] = '\0';
+	return 0;
+}
+
+static int parse_members(json_object *obj, struct xtv_message *msg, char *reason,
+			 size_t reason_size)
+{
+	const char *when, *ack, *action;
+	size_t when_len, ack_len, action_len;
+
+	if (check_no_unknown_keys(obj, reason, reason_size) ||
+	    member_string(obj, "when", &when, &when_len, reason, reason_size) ||
+	    member_string(obj, "ack", &ack, &ack_len, reason, reason_size) ||
+	    member_string(obj, "action", &action, &action_len, reason, reason_size))
+		return -1;
+	if (bytes_equal(when, when_len, "now"))
+		msg->when = XTV_WHEN_NOW;
+	else if (bytes_equal(when, when_len, "onshutdown"))
+		msg->when = XTV_WHEN_ONSHUTDOWN;
+	else
+		return reject_quoted(reason, reason_size, "unknown when", when, when_len);
+	if (lookup_action(action, action_len, &msg->action) != 0)
+		return reject_quoted(reason, reason_size, "unknown action", action, action_len);
+	return parse_ack(ack, ack_len, msg, reason, reason_size);
+}
+
+static int parse_json(const char *value, size_t len, struct xtv_message *msg, char *reason,
+		      size_t reason_size)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *obj;
+	enum json_tokener_error err;
+	int ret;
+
+	if (!tok)
+		return reject(reason, reason_size, "out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	obj = json_tokener_parse_ex(tok, value, (int)len);
+	err = json_tokener_get_error(tok);
+	json_tokener_free(tok);
+	if (!obj) {
+		return reject(reason, reason_size, "invalid JSON: %s",
+			      err == json_tokener_continue ? "unexpected end of input" :
+							     json_tokener_error_desc(err));
+	}
+	if (!json_object_is_type(obj, json_type_object))
+		ret = reject(reason, reason_size, "not a JSON object");
+	else if (check_keys(value, len, reason, reason_size) != 0)
+		ret = -1;
+	else
+		ret = parse_members(obj, msg, reason, reason_size);
+	json_object_put(obj);
+	return ret;
+}
+
+int protocol_parse_testing(const char *value, size_t len, struct xtv_message *msg,
+			   char *reason, size_t reason_size)
+{
+	struct xtv_message parsed;
+
+	memset(&parsed, 0, sizeof(parsed));
+	if (check_raw_bytes(value, len, reason, reason_size) != 0)
+		return -1;
+	if (len == 0)
+		return reject(reason, reason_size, "empty message");
+	if (looks_like_json(value, len)) {
+		if (parse_json(value, len, &parsed, reason, reason_size) != 0)
+			return -1;
+	} else if (parse_legacy(value, len, &parsed, reason, reason_size) != 0) {
+		return -1;
+	}
+	*msg = parsed;
+	return 0;
+}
+
+/* JSON string body of a printable-ASCII ack string: only " and \ need escaping. */
+static int json_escape_ascii(const char *s, char *out, size_t out_size)
+{
+	size_t o = 0;
+
+	for (; *s; s++) {
+		size_t need = (*s == '"' || *s == '\\') ? 2 : 1;
+
+		if (o + need >= out_size)
+			return -1;
+		if (need == 2)
+			out[o++] = '\\';
+		out[o++] = *s;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static const char *ack_word(const struct xtv_message *msg, char *buf, size_t buf_size)
+{
+	if (msg->ack != XTV_ACK_STRING)
+		return protocol_ack_name(msg->ack);
+	return json_escape_ascii(msg->ack_string, buf, buf_size) == 0 ? buf : "?";
+}
+
+int protocol_format_message(const struct xtv_message *msg, char *out, size_t out_size)
+{
+	char ack[PROTOCOL_MAX_ACK_STRING * 2 + 1];
+	int n;
+
+	n = snprintf(out, out_size, "{\"when\":\"%s\",\"ack\":\"%s\",\"action\":\"%s\"}",
+		     protocol_when_name(msg->when), ack_word(msg, ack, sizeof(ack)),
+		     protocol_action_name(msg->action));
+	return n < 0 || (size_t)n >= out_size ? -1 : n;
+}
+
+/* `ack=none` or `ack="custom"` for reasons and data/xtv/last. */
+static void describe_ack(enum xtv_ack ack, const char *ack_string, char *out, size_t out_size)
+{
+	char escaped[PROTOCOL_MAX_ACK_STRING * 2 + 1];
+
+	if (ack != XTV_ACK_STRING) {
+		snprintf(out, out_size, "ack=%s", protocol_ack_name(ack));
+		return;
+	}
+	if (json_escape_ascii(ack_string, escaped, sizeof(escaped)) != 0)
+		escaped[0] = '\0';
+	snprintf(out, out_size, "ack=\"%s\"", escaped);
+}
+
+/* A value can be remembered if it fits and holds no NUL (state is C strings). */
+static void remember(char *slot, size_t slot_size, const char *value, size_t len)
+{
+	if (len < slot_size && !memchr(value, '\0', len)) {
+		memcpy(slot, value, len);
+		slot[len] = '\0';
+	} else {
+		slot[0] = '\0';
+	}
+}
+
+static bool matches(const char *slot, const char *value, size_t len)
+{
+	return slot[0] != '\0' && bytes_equal(value, len, slot);
+}
+
+static void decide_shutdown(const char *value, size_t len, const struct xtv_state *state,
+			    struct xtv_decision *d)
+{
+	struct xtv_state *next = &d->new_state;
+	enum xtv_action requested;
+	char ack[PROTOCOL_MAX_ACK_STRING * 2 + 16];
+
+	if (matches(state->seen_shutdown, value, len) ||
+	    matches(state->seen_shutdown_ack, value, len)) {
+		d->verdict = XTV_SKIP;
+		snprintf(d->reason, sizeof(d->reason), "already handled");
+		return;
+	}
+	d->state_changed = true;
+	next->seen_shutdown_ack[0] = '\0';
+	remember(next->seen_shutdown, sizeof(next->seen_shutdown), value, len);
+	if (protocol_shutdown_request(value, len, &requested) != 0) {
+		d->verdict = XTV_REJECTED;
+		reject_quoted(d->reason, sizeof(d->reason), "unknown request", value, len);
+		return;
+	}
+	d->verdict = XTV_HANDLED;
+	d->ack_needed = true;
+	d->ack = XTV_ACK_OK;
+	d->action = requested;
+	if (state->has_pending) {
+		d->ack = state->pending.ack;
+		d->action = state->pending.action;
+		memcpy(d->ack_string, state->pending.ack_string, sizeof(d->ack_string));
+		next->has_pending = false;
+		memset(&next->pending, 0, sizeof(next->pending));
+		if (d->ack == XTV_ACK_STRING)
+			memcpy(next->seen_shutdown_ack, d->ack_string, sizeof(d->ack_string));
+	}
+	describe_ack(d->ack, d->ack_string, ack, sizeof(ack));
+	snprintf(d->reason, sizeof(d->reason), "request=%s override=%s %s action=%s",
+		 protocol_action_name(requested), state->has_pending ? "yes" : "no", ack,
+		 protocol_action_name(d->action));
+}
+
+static void decide_testing(const char *value, size_t len, const struct xtv_state *state,
+			   struct xtv_decision *d)
+{
+	struct xtv_state *next = &d->new_state;
+	struct xtv_message msg;
+	char ack[PROTOCOL_MAX_ACK_STRING * 2 + 16];
+
+	if (matches(state->seen_testing, value, len)) {
+		d->verdict = XTV_SKIP;
+		snprintf(d->reason, sizeof(d->reason), "already handled");
+		return;
+	}
+	d->state_changed = true;
+	remember(next->seen_testing, sizeof(next->seen_testing), value, len);
+	/* Every testing message is acknowledged, valid or not. */
+	d->ack_needed = true;
+	d->ack = XTV_ACK_OK;
+	if (protocol_parse_testing(value, len, &msg, d->reason, sizeof(d->reason)) != 0) {
+		d->verdict = XTV_REJECTED;
+		return;
+	}
+	d->verdict = XTV_HANDLED;
+	if (msg.when == XTV_WHEN_NOW) {
+		d->action = msg.action;
+	} else {
+		next->has_pending = true;
+		next->pending = msg;
+	}
+	describe_ack(msg.ack, msg.ack_string, ack, sizeof(ack));
+	snprintf(d->reason, sizeof(d->reason), "when=%s %s action=%s",
+		 protocol_when_name(msg.when), ack, protocol_action_name(msg.action));
+}
+
+void protocol_decide(enum xtv_node node, const char *value, size_t len, bool present,
+		     const struct xtv_state *state, struct xtv_decision *decision)
+{
+	memset(decision, 0, sizeof(*decision));
+	decision->new_state = *state;
+	decision->action = XTV_ACTION_IGNORE;
+	if (!present || len == 0) {
+		/* Our own ack or a deletion: the node no longer holds what we handled. */
+		decision->verdict = XTV_SILENT;
+		if (node == XTV_NODE_SHUTDOWN) {
+			decision->state_changed = state->seen_shutdown[0] || state->seen_shutdown_ack[0];
+			decision->new_state.seen_shutdown[0] = '\0';
+			decision->new_state.seen_shutdown_ack[0] = '\0';
+		} else {
+			decision->state_changed = state->seen_testing[0] != '\0';
+			decision->new_state.seen_testing[0] = '\0';
+		}
+		return;
+	}
+	if (node == XTV_NODE_SHUTDOWN)
+		decide_shutdown(value, len, state, decision);
+	else
+		decide_testing(value, len, state, decision);
+}
+
+void protocol_ack_written(enum xtv_node node, const struct xtv_decision *decision,
+			  struct xtv_state *state)
+{
+	if (!decision->ack_needed || decision->ack == XTV_ACK_NONE)
+		return;
+	if (node == XTV_NODE_SHUTDOWN)
+		state->seen_shutdown[0] = '\0';
+	else
+		state->seen_testing[0] = '\0';
+}
