@@ -1,0 +1,697 @@
+#!/bin/bash
+# End-to-end host test of the control daemon xtvd against a real (patched, Xen-less) C
+# xenstored: starts xenstored on a temp-dir socket, plays the toolstack and the tester with
+# xenstore-utils, and checks xenstore, the daemon's log and the actions its recording power
+# double (--power=record:FILE) wrote. Protocol: docs/protocol.md.
+#
+# Synchronisation is on events only: xenstore changes are awaited with xenstore-watch
+# (registered before the condition is first checked, so no change is missed) and log lines
+# with a bounded wait on the log stream. "Did NOT happen" is asserted after a barrier: a
+# later testing message the daemon handles in order, whose ack proves it got past the
+# earlier event.
+#
+# Output: TAP ("ok N - name" / "not ok N - name # reason"), then "N passed, N failed".
+# Exit status: 0 all selected cases passed, 1 a case failed, 2 usage or setup error.
+set -eu
+
+usage() {
+	cat <<EOF
+usage: $0 [-h] [-l] [-k] [-t SECONDS] [-o DIR] --xenstored PATH --xtvd PATH [CASE-GLOB...]
+  --xenstored PATH  the host xenstored (out/host-xenstored/xenstored)
+  --xtvd PATH       the daemon (out/daemon/xtvd)
+  -o DIR            keep logs (xenstored, daemon, actions, trace) in DIR (default: temp, removed)
+  -k                keep the temp dir even when every case passed
+  -t SECONDS        timeout of each wait (default 10)
+  -l                list the case names and exit
+  CASE-GLOB         run only the cases matching one of these globs (cases set up their own
+                    state, so any subset works)
+EOF
+}
+
+XENSTORED="" XTVD="" KEEP_DIR="" KEEP=0 T=10 LIST=0
+SELECT=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h | --help) usage; exit 0 ;;
+	--xenstored) XENSTORED=${2:?}; shift 2 ;;
+	--xtvd) XTVD=${2:?}; shift 2 ;;
+	-o) KEEP_DIR=${2:?}; shift 2 ;;
+	-k) KEEP=1; shift ;;
+	-t) T=${2:?}; shift 2 ;;
+	-l) LIST=1; shift ;;
+	-*) usage >&2; exit 2 ;;
+	*) SELECT+=("$1"); shift ;;
+	esac
+done
+
+HOMEP=/local/domain/0 # a dom0 socket connection's home: relative paths resolve here
+DOMID=0               # what the "toolstack" writes into domid
+ABSENT='<absent>'     # printed by xsr for a missing node
+
+# ---------------------------------------------------------------------------------------
+# Setup and teardown
+
+for tool in xenstore-read xenstore-write xenstore-rm xenstore-watch xenstore-chmod \
+	xenstore-exists timeout python3; do
+	command -v "$tool" >/dev/null || { echo "run.sh: $tool missing (scripts/setup-deps.sh check)" >&2; exit 2; }
+done
+
+if [ "$LIST" -eq 0 ]; then
+	[ -x "$XENSTORED" ] || { echo "run.sh: --xenstored: '$XENSTORED' not executable" >&2; usage >&2; exit 2; }
+	[ -x "$XTVD" ] || { echo "run.sh: --xtvd: '$XTVD' not executable" >&2; usage >&2; exit 2; }
+fi
+
+# The socket lives in a short temp path (sun_path is 108 bytes); the logs go to -o DIR.
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/xtv-host.XXXXXX")
+XSRUN=$WORK/xs
+SOCK=$XSRUN/socket
+LOGDIR=${KEEP_DIR:-$WORK}
+mkdir -p "$XSRUN" "$LOGDIR"
+LOGDIR=$(cd "$LOGDIR" && pwd)
+DLOG=$LOGDIR/xtvd.log        # the daemon's stdout+stderr, all instances appended
+XLOG=$LOGDIR/xenstored.log   # xenstored's stderr, all instances appended
+TRACE=$LOGDIR/xenstored.trace
+REC=$LOGDIR/actions          # the recording power double's file
+export XENSTORED_PATH=$SOCK
+: >"$DLOG"
+: >"$XLOG"
+: >"$REC"
+
+XS_PID="" D_PID=""
+FAILED=0
+
+cleanup() {
+	[ -n "$D_PID" ] && kill "$D_PID" 2>/dev/null && wait "$D_PID" 2>/dev/null
+	[ -n "$XS_PID" ] && kill "$XS_PID" 2>/dev/null && wait "$XS_PID" 2>/dev/null
+	if [ "$KEEP" -eq 1 ] || { [ "$FAILED" -ne 0 ] && [ -z "$KEEP_DIR" ]; }; then
+		echo "# kept $WORK" >&2
+	else
+		rm -rf "$WORK"
+	fi
+	return 0
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM
+
+# start_xenstored: a fresh xenstored on $SOCK (empty store); returns once it accepts
+# connections: -P prints its pid only after the socket and the node database exist.
+start_xenstored() {
+	local fifo=$WORK/xs-ready pid=""
+	rm -f "$fifo" "$SOCK"
+	mkfifo "$fifo"
+	XENSTORED_RUNDIR=$XSRUN "$XENSTORED" -N -D -P -T "$TRACE" >"$fifo" 2>>"$XLOG" &
+	XS_PID=$!
+	read -r -t "$T" pid <"$fifo" || true
+	rm -f "$fifo"
+	[ "$pid" = "$XS_PID" ] || { echo "run.sh: xenstored did not start (see $XLOG)" >&2; return 1; }
+	# What a toolstack creates for a domain before it runs (paths relative to the home).
+	xenstore-write "$HOMEP/domid" "$DOMID" "$HOMEP/control" "" "$HOMEP/data" ""
+}
+
+stop_xenstored() {
+	kill "$XS_PID" 2>/dev/null || true
+	wait "$XS_PID" 2>/dev/null || true
+	XS_PID=""
+}
+
+# start_daemon: a new xtvd instance; returns once it logged event=ready and data/xtv/ready=1.
+start_daemon() {
+	local mark
+	mark=$(log_size)
+	"$XTVD" --power="record:$REC" >>"$DLOG" 2>&1 &
+	D_PID=$!
+	wait_log "event=ready domid=" "$mark" || { echo "run.sh: xtvd did not become ready (see $DLOG)" >&2; return 1; }
+	wait_xs node_is data/xtv/ready 1
+}
+
+stop_daemon() {
+	kill "$D_PID" 2>/dev/null || true
+	wait "$D_PID" 2>/dev/null || true
+	D_PID=""
+}
+
+daemon_alive() { [ -n "$D_PID" ] && kill -0 "$D_PID" 2>/dev/null; }
+
+# ---------------------------------------------------------------------------------------
+# xenstore helpers (paths relative to the home)
+
+# xsr PATH: the value as xenstore-read prints it (non-printables escaped), or $ABSENT.
+xsr() { xenstore-read "$HOMEP/$1" 2>/dev/null || printf '%s' "$ABSENT"; }
+# xsw PATH VALUE: write VALUE byte for byte (-R: no escape processing).
+xsw() { xenstore-write -R "$HOMEP/$1" "$2"; }
+# xsw_esc PATH VALUE: write VALUE after xenstore-write's unescaping (\xNN, \t, \\ ...).
+xsw_esc() { xenstore-write "$HOMEP/$1" "$2"; }
+
+node_is() { [ "$(xsr "$1")" = "$2" ]; }
+node_absent() { ! xenstore-exists "$HOMEP/$1" 2>/dev/null; }
+nodes_are() { # nodes_are PATH VALUE [PATH VALUE]...
+	while [ $# -ge 2 ]; do node_is "$1" "$2" || return 1; shift 2; done
+}
+num() { local v; v=$(xsr "$1"); case "$v" in '' | *[!0-9]*) echo -1 ;; *) echo "$v" ;; esac; }
+
+# wait_xs PREDICATE ARGS...: true once PREDICATE holds; re-checked at every watch event under
+# the home (the watch fires once when registered, so the first check follows registration
+# and no later change can be missed). False after $T seconds.
+wait_xs() {
+	local fd wpid rc=1
+	exec {fd}< <(exec timeout "$T" xenstore-watch "$HOMEP" 2>/dev/null)
+	wpid=$!
+	while IFS= read -r -u "$fd" _; do
+		if "$@"; then rc=0; break; fi
+	done
+	kill "$wpid" 2>/dev/null || true
+	exec {fd}<&-
+	[ "$rc" -eq 0 ] || "$@"
+}
+
+# ---------------------------------------------------------------------------------------
+# Log and actions helpers
+
+LOG_MARK=0 # byte offset of the daemon log where the current case began
+log_size() { wc -c <"$DLOG" | tr -d ' '; }
+log_since() { tail -c +"$((LOG_MARK + 1))" "$DLOG"; }
+log_has() { log_since | grep -qF -- "$1"; }
+log_count() { log_since | grep -cF -- "$1" || true; }
+
+# wait_log FIXED-STRING [OFFSET]: true once a line containing it appears after OFFSET
+# (default LOG_MARK); false after $T.
+wait_log() {
+	local fd tpid line rc=1 from=${2:-$LOG_MARK}
+	exec {fd}< <(exec timeout "$T" tail -c +"$((from + 1))" -F "$DLOG" 2>/dev/null)
+	tpid=$!
+	while IFS= read -r -u "$fd" line; do
+		case "$line" in *"$1"*) rc=0; break ;; esac
+	done
+	kill "$tpid" 2>/dev/null || true
+	exec {fd}<&-
+	return "$rc"
+}
+
+REC_BASE=0 # lines of the actions file when the current case began
+rec_count() { wc -l <"$REC" | tr -d ' '; }
+rec_new() { tail -n +"$((REC_BASE + 1))" "$REC" | tr '\n' ' ' | sed 's/ $//'; }
+
+# ---------------------------------------------------------------------------------------
+# Assertions: each sets REASON and returns 1 on failure.
+
+REASON=""
+fail() { REASON=$*; return 1; }
+
+expect_node() { # expect_node PATH VALUE
+	local v; v=$(xsr "$1")
+	[ "$v" = "$2" ] || fail "$1 is '$v', expected '$2'"
+}
+expect_absent() { node_absent "$1" || fail "$1 exists ('$(xsr "$1")'), expected it deleted"; }
+expect_actions() { # expect_actions "A B ...": exactly these actions recorded in this case
+	local got; got=$(rec_new)
+	[ "$got" = "$1" ] || fail "recorded actions '${got}', expected '${1}'"
+}
+expect_log() { log_has "$1" || fail "log lacks: $1"; }
+expect_no_log() { ! log_has "$1" || fail "log unexpectedly has: $1"; }
+expect_alive() { daemon_alive || fail "xtvd died (see $DLOG)"; }
+await() { # await DESCRIPTION PREDICATE ARGS...
+	local what=$1; shift
+	wait_xs "$@" || fail "timeout (${T}s) waiting for $what"
+}
+await_log() { wait_log "$1" || fail "timeout (${T}s) waiting for log: $1"; }
+
+# ---------------------------------------------------------------------------------------
+# Protocol helpers
+
+# barrier: a valid, never-repeated "now/ignore" message; returns once it is acknowledged
+# and counted. The daemon handles events in order, so everything written before the
+# barrier has been handled when this returns. (Unique spacing: the daemon treats seeing
+# the value it handled last as "already handled".)
+BARRIER_N=0
+barrier() {
+	local h spaces
+	BARRIER_N=$((BARRIER_N + 1))
+	printf -v spaces '%*s' "$BARRIER_N" ''
+	h=$(num data/xtv/handled)
+	[ "$h" -ge 0 ] || fail "data/xtv/handled is '$(xsr data/xtv/handled)', not a number" || return 1
+	xsw control/testing "{$spaces\"when\":\"now\",\"ack\":\"ok\",\"action\":\"ignore\"}"
+	await "barrier #$BARRIER_N acked and counted" barrier_done "$((h + 1))"
+}
+barrier_done() { node_is control/testing "" && [ "$(num data/xtv/handled)" -ge "$1" ]; }
+
+# send_testing MESSAGE [raw|esc]: write a testing message and wait for its ack ("").
+send_testing() {
+	if [ "${2:-raw}" = esc ]; then xsw_esc control/testing "$1"; else xsw control/testing "$1"; fi
+	await "control/testing acked" node_is control/testing ""
+}
+
+# request VALUE: the toolstack writes a shutdown request.
+request() { xsw control/shutdown "$1"; }
+
+# set_override ACK ACTION: a pending onshutdown override, checked in data/xtv/pending.
+set_override() {
+	send_testing "{\"when\":\"onshutdown\",\"ack\":\"$1\",\"action\":\"$2\"}" || return 1
+	await "data/xtv/pending = override" node_is data/xtv/pending "$(pending_json "$1" "$2")"
+}
+pending_json() { printf '{"when":"onshutdown","ack":"%s","action":"%s"}' "$1" "$2"; }
+
+# reset_state: no pending override, control/shutdown "" (seen by the daemon), control/testing
+# "". Used before each case so that cases do not depend on each other.
+reset_state() {
+	if ! node_is data/xtv/pending ""; then
+		# Consume the override with a harmless request.
+		set_override ok ignore || return 1
+		request poweroff
+		await "override consumed" node_is data/xtv/pending "" || return 1
+	fi
+	node_is control/shutdown "" || xsw control/shutdown ""
+	node_is control/testing "" || xsw control/testing ""
+	barrier
+}
+
+# ---------------------------------------------------------------------------------------
+# Case runner
+
+N=0 PASS=0 FAIL=0
+CASES=()
+selected() {
+	local g
+	[ ${#SELECT[@]} -eq 0 ] && return 0
+	for g in "${SELECT[@]}"; do
+		# shellcheck disable=SC2053 # glob match intended
+		[[ $1 == $g ]] && return 0
+	done
+	return 1
+}
+
+# run_case NAME FUNCTION [ARGS...]
+run_case() {
+	local name=$1; shift
+	CASES+=("$name")
+	[ "$LIST" -eq 1 ] && { echo "$name"; return 0; }
+	selected "$name" || return 0
+	N=$((N + 1))
+	REASON=""
+	local ok=1
+	if ! daemon_alive; then
+		echo "# xtvd is not running: restarting it for $name"
+		D_PID=""
+		start_daemon || ok=0
+	fi
+	if [ "$ok" -eq 1 ] && ! reset_state; then
+		ok=0
+		REASON="setup: $REASON"
+	fi
+	LOG_MARK=$(log_size)
+	REC_BASE=$(rec_count)
+	if [ "$ok" -eq 1 ] && "$@" && expect_alive; then
+		PASS=$((PASS + 1))
+		echo "ok $N - $name"
+	else
+		[ -n "$REASON" ] || REASON="failed"
+		FAIL=$((FAIL + 1))
+		FAILED=1
+		echo "not ok $N - $name # ${REASON//$'\n'/ }"
+		log_since | sed -n '1,40s/^/#   /p'
+	fi
+}
+
+# ---------------------------------------------------------------------------------------
+# Cases
+
+case_startup() {
+	local first
+	# The first daemon instance's first output line (start_daemon ran before any case).
+	first=$(head -n 1 "$DLOG")
+	case "$first" in
+	"xtvd: event=start domid=$DOMID "*) ;;
+	*) fail "first log line is '$first', expected 'xtvd: event=start domid=$DOMID ...'" || return 1 ;;
+	esac
+	case "$first" in *" power=record"*) ;; *) fail "start line lacks power=record: $first" || return 1 ;; esac
+	head -n 20 "$DLOG" | grep -qF "event=ready domid=$DOMID" || fail "no 'event=ready domid=$DOMID'" || return 1
+	expect_node control/feature-poweroff 1 &&
+		expect_node control/feature-reboot 1 &&
+		expect_node control/feature-suspend 1 &&
+		expect_node data/xtv/ready 1 &&
+		expect_node data/xtv/domid "$DOMID" || return 1
+	[ -n "$(xsr data/xtv/version)" ] && [ "$(xsr data/xtv/version)" != "$ABSENT" ] ||
+		fail "data/xtv/version empty or absent" || return 1
+	[ "$(num data/xtv/handled)" -ge 0 ] || fail "data/xtv/handled not a number" || return 1
+	[ "$(num data/xtv/rejected)" -ge 0 ] || fail "data/xtv/rejected not a number" || return 1
+	expect_actions ""
+}
+
+# A plain shutdown request, no override: acked "", then the action.
+case_shutdown() {
+	local what=$1 h
+	h=$(num data/xtv/handled)
+	request "$what"
+	await "control/shutdown acked" node_is control/shutdown "" || return 1
+	barrier || return 1
+	expect_actions "$what" || return 1
+	expect_log "event=decision node=control/shutdown verdict=handled ack=ok action=$what" &&
+		expect_log "event=ack node=control/shutdown mode=ok result=ok" &&
+		expect_log "event=action action=$what" || return 1
+	[ "$(num data/xtv/handled)" -ge $((h + 2)) ] || fail "data/xtv/handled did not count the request" || return 1
+	expect_node data/xtv/last "ok shutdown request=$what ack=ok action=$what"
+}
+
+# suspend: the double reports "cancelled"; the daemon logs the resume, re-reads domid,
+# re-publishes its status and keeps serving.
+case_shutdown_suspend() {
+	xsw domid 23 # a restored domain has a new domid; the daemon must re-read it
+	case_shutdown suspend || { xsw domid "$DOMID"; return 1; }
+	xsw domid "$DOMID"
+	expect_log "event=resume outcome=cancelled domid=23" || return 1
+	expect_node data/xtv/domid 23 || return 1
+	expect_node data/xtv/ready 1 || return 1
+	# Still serving after the resume: a second request is handled normally.
+	LOG_MARK=$(log_size)
+	REC_BASE=$(rec_count)
+	case_shutdown reboot
+}
+
+case_shutdown_unknown() {
+	local value=$1 r h
+	r=$(num data/xtv/rejected)
+	h=$(num data/xtv/handled)
+	xsw_esc control/shutdown "$value"
+	await "data/xtv/rejected incremented" node_is data/xtv/rejected "$((r + 1))" || return 1
+	barrier || return 1
+	# Not acknowledged: still the request (xenstore-read escapes it as it was written).
+	expect_node control/shutdown "$value" || return 1
+	expect_actions "" || return 1
+	expect_log "event=reject node=control/shutdown" || return 1
+	expect_no_log "event=ack node=control/shutdown" || return 1
+	case "$(xsr data/xtv/last)" in
+	"rejected shutdown: unknown request "*) ;;
+	*) fail "data/xtv/last is '$(xsr data/xtv/last)'" || return 1 ;;
+	esac
+	# Only the barrier was handled.
+	[ "$(num data/xtv/handled)" -eq $((h + 1)) ] || fail "data/xtv/handled counted the unknown request"
+}
+
+case_testing_now() {
+	local action=$1 expect=$1
+	[ "$action" = ignore ] && expect=""
+	send_testing "{\"when\":\"now\",\"ack\":\"ok\",\"action\":\"$action\"}" || return 1
+	barrier || return 1
+	expect_actions "$expect" || return 1
+	expect_log "event=decision node=control/testing verdict=handled" || return 1
+	expect_node control/shutdown "" || return 1
+	if [ "$action" = suspend ]; then expect_log "event=resume outcome=cancelled" || return 1; fi
+	expect_node data/xtv/pending ""
+}
+
+# now leaves a pending override in place.
+case_testing_now_keeps_pending() {
+	set_override ok halt || return 1
+	send_testing '{"when":"now","ack":"ok","action":"reboot"}' || return 1
+	barrier || return 1
+	expect_node data/xtv/pending "$(pending_json ok halt)" || return 1
+	request poweroff
+	await "control/shutdown acked" node_is control/shutdown "" || return 1
+	barrier || return 1
+	expect_actions "reboot halt"
+}
+
+# case_override ACK ACTION REQUEST: onshutdown override, then a request; then the override
+# must be consumed: the following request behaves normally.
+case_override() {
+	local ack=$1 action=$2 req=$3 expect=$2 next=reboot mode
+	[ "$action" = ignore ] && expect=""
+	[ "$req" = reboot ] && next=poweroff
+	set_override "$ack" "$action" || return 1
+	request "$req"
+	case "$ack" in
+	ok) await "control/shutdown acked" node_is control/shutdown "" || return 1 ;;
+	delete) await "control/shutdown deleted" node_absent control/shutdown || return 1 ;;
+	none) await "override consumed" node_is data/xtv/pending "" || return 1 ;;
+	*) await "control/shutdown = '$ack'" node_is control/shutdown "$ack" || return 1 ;;
+	esac
+	barrier || return 1
+	case "$ack" in
+	ok) expect_node control/shutdown "" ;;
+	delete) expect_absent control/shutdown ;;
+	none) expect_node control/shutdown "$req" ;;
+	*) expect_node control/shutdown "$ack" ;;
+	esac || return 1
+	expect_actions "$expect" || return 1
+	expect_node data/xtv/pending "" || return 1
+	case "$ack" in ok | none | delete) mode=$ack ;; *) mode=string ;; esac
+	expect_log "event=decision node=control/shutdown verdict=handled ack=$mode action=$action" || return 1
+	# Consumed once: the next request (after the toolstack clears the node) is normal.
+	xsw control/shutdown ""
+	barrier || return 1
+	REC_BASE=$(rec_count)
+	request "$next"
+	await "next request acked" node_is control/shutdown "" || return 1
+	barrier || return 1
+	expect_actions "$next"
+}
+
+# The NO-RE-ACK rule: after an override with ack none / a custom string and action ignore,
+# the request (or the string) stays in control/shutdown; later watch events (testing
+# messages, a rejected message, a permission change on the node) and a restarted daemon
+# must neither acknowledge nor act on it.
+case_no_reack() {
+	local ack=$1 req=$2 stays
+	stays=$req
+	[ "$ack" = none ] || stays=$ack
+	set_override "$ack" ignore || return 1
+	request "$req"
+	await "override consumed" node_is data/xtv/pending "" || return 1
+	barrier || return 1
+	expect_node control/shutdown "$stays" || return 1
+	# Unrelated events: more testing messages, a rejected one, the watch re-fired by a
+	# permission change on control/shutdown itself.
+	barrier || return 1
+	send_testing '{"when":"now","ack":"ok","action":"bogus-action"}' || return 1
+	xenstore-chmod "$HOMEP/control/shutdown" n0
+	barrier || return 1
+	await_log "event=skip node=control/shutdown" || return 1
+	expect_node control/shutdown "$stays" || return 1
+	expect_actions "" || return 1
+	# A respawned daemon reloads what it handled and does not act either.
+	local restart_mark
+	restart_mark=$(log_size)
+	stop_daemon
+	start_daemon || fail "xtvd did not restart" || return 1
+	barrier || return 1
+	tail -c +"$((restart_mark + 1))" "$DLOG" | grep -qF "event=skip node=control/shutdown" ||
+		fail "restarted xtvd did not log event=skip for control/shutdown" || return 1
+	expect_node control/shutdown "$stays" || return 1
+	expect_actions "" || return 1
+	local n
+	n=$(log_count "event=decision node=control/shutdown")
+	[ "$n" -eq 1 ] || fail "control/shutdown decided $n times, expected once" || return 1
+	expect_node data/xtv/pending ""
+}
+
+case_legacy_now() {
+	send_testing "now:$1" || return 1
+	barrier || return 1
+	expect_actions "$1" || return 1
+	expect_node data/xtv/pending ""
+}
+
+case_legacy_next() {
+	send_testing "next:$1" || return 1
+	await "data/xtv/pending = override" node_is data/xtv/pending "$(pending_json ok "$1")" || return 1
+	request poweroff
+	await "control/shutdown acked" node_is control/shutdown "" || return 1
+	barrier || return 1
+	expect_actions "$1" || return 1
+	expect_node data/xtv/pending ""
+}
+
+# Bad testing messages. A pending override is set first; every bad message must be acked,
+# counted as rejected, described in data/xtv/last and the log, and leave the override as is.
+SURVIVOR=bad-input-survivor
+case_bad_setup() {
+	set_override "$SURVIVOR" reboot
+}
+
+# case_bad MODE VALUE REASON-PREFIX  (MODE raw: bytes as given; esc: xenstore-write escapes)
+case_bad() {
+	local mode=$1 value=$2 prefix=$3 r last
+	node_is data/xtv/pending "$(pending_json "$SURVIVOR" reboot)" || case_bad_setup || return 1
+	LOG_MARK=$(log_size)
+	r=$(num data/xtv/rejected)
+	send_testing "$value" "$mode" || return 1
+	await "data/xtv/rejected = $((r + 1))" node_is data/xtv/rejected "$((r + 1))" || return 1
+	last=$(xenstore-read -R "$HOMEP/data/xtv/last" 2>/dev/null || true)
+	case "$last" in
+	"rejected testing: $prefix"*) ;;
+	*) fail "data/xtv/last is '$last', expected 'rejected testing: $prefix...'" || return 1 ;;
+	esac
+	expect_log "event=reject node=control/testing reason=" || return 1
+	log_since | grep -F "event=reject node=control/testing" | grep -qF -- "${prefix//\"/\\\"}" ||
+		fail "reject line lacks reason '$prefix'" || return 1
+	barrier || return 1
+	expect_node data/xtv/pending "$(pending_json "$SURVIVOR" reboot)" || return 1
+	expect_actions ""
+}
+
+# The empty value is the daemon's own ack: silence, no rejection, no log line.
+case_bad_empty() {
+	local r
+	r=$(num data/xtv/rejected)
+	xsw control/testing ""
+	barrier || return 1
+	[ "$(num data/xtv/rejected)" -eq "$r" ] || fail "rejected count changed by the empty value" || return 1
+	expect_no_log 'event=reject' || return 1
+	expect_no_log 'event=message node=control/testing len=0' || return 1
+	expect_node data/xtv/pending "$(pending_json "$SURVIVOR" reboot)"
+}
+
+# The override set before the bad messages still applies, once.
+case_bad_override_applies() {
+	node_is data/xtv/pending "$(pending_json "$SURVIVOR" reboot)" || fail "override lost: data/xtv/pending is '$(xsr data/xtv/pending)'" || return 1
+	request poweroff
+	await "control/shutdown = $SURVIVOR" node_is control/shutdown "$SURVIVOR" || return 1
+	barrier || return 1
+	expect_actions reboot || return 1
+	expect_node data/xtv/pending ""
+}
+
+# XS_CONTROL to xenstored (no xenstore-control in xenstore-utils): xs_control ARG...
+xs_control() {
+	python3 - "$SOCK" "$@" <<'PY'
+import socket, struct, sys
+XS_CONTROL, XS_ERROR = 0, 16
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(sys.argv[1])
+body = b"".join(a.encode() + b"\0" for a in sys.argv[2:])
+s.sendall(struct.pack("<IIII", XS_CONTROL, 1, 0, len(body)) + body)
+def recv(n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c:
+            sys.exit("xs_control: connection closed")
+        b += c
+    return b
+typ, _, _, ln = struct.unpack("<IIII", recv(16))
+reply = recv(ln).rstrip(b"\0").decode(errors="replace")
+if typ == XS_ERROR:
+    sys.exit("xs_control: " + reply)
+print(reply)
+PY
+}
+
+# A failing xenstore write. A dom0 socket connection is privileged, so xenstored never
+# answers it with EACCES and no per-domain quota applies (EACCES on the testing ack is
+# what happens under xl without xenstore-chmod: covered by the Xen lab). The one limit
+# xenstored applies to every connection is the node path length: with path-max 20,
+# data/xtv/seen-testing (21 bytes after the home) cannot be written (EINVAL) while
+# control/* and the short status keys still can. The daemon must log the failure and keep
+# serving once the limit is lifted.
+case_write_failure() {
+	local old
+	old=$(xs_control quota path-max) || fail "cannot read xenstored's path-max quota" || return 1
+	xs_control quota set path-max 20 >/dev/null || fail "cannot set path-max" || return 1
+	xsw control/testing '{"when":"now","ack":"ok","action":"halt"}'
+	await_log "path=data/xtv/seen-testing errno=22" || { xs_control quota set path-max "$old" >/dev/null; return 1; }
+	# Lift the limit again; the daemon must still be serving.
+	xs_control quota set path-max "$old" >/dev/null || fail "cannot restore path-max" || return 1
+	expect_alive || return 1
+	log_since | grep -F "event=error" | grep -qF "path=data/xtv/seen-testing errno=22" ||
+		fail "no 'event=error ... path=data/xtv/seen-testing errno=22'" || return 1
+	barrier || return 1
+	echo "# write failure: recorded actions '$(rec_new)', control/testing '$(xsr control/testing)'"
+	REC_BASE=$(rec_count)
+	request poweroff
+	await "control/shutdown acked after the failure" node_is control/shutdown "" || return 1
+	barrier || return 1
+	expect_actions poweroff
+}
+
+# xenstored restarted mid-run (empty store): the daemon logs the disconnect, reconnects,
+# republishes everything and keeps its pending override.
+case_xenstored_restart() {
+	set_override ok halt || return 1
+	stop_xenstored
+	await_log "event=disconnect" || return 1
+	start_xenstored || fail "xenstored did not restart" || return 1
+	await "data/xtv/ready = 1 in the new store" node_is data/xtv/ready 1 || return 1
+	await_log "event=connect result=ok" || return 1
+	expect_node control/feature-poweroff 1 &&
+		expect_node control/feature-reboot 1 &&
+		expect_node control/feature-suspend 1 || return 1
+	expect_node data/xtv/pending "$(pending_json ok halt)" || return 1
+	xsw control/shutdown ""
+	xsw control/testing ""
+	barrier || return 1
+	request poweroff
+	await "control/shutdown acked" node_is control/shutdown "" || return 1
+	barrier || return 1
+	expect_actions halt
+}
+
+# ---------------------------------------------------------------------------------------
+# Main
+
+all_cases() {
+	run_case startup case_startup
+	local a
+	for a in poweroff reboot halt crash; do run_case "shutdown-$a" case_shutdown "$a"; done
+	run_case shutdown-suspend case_shutdown_suspend
+	run_case shutdown-unknown-word case_shutdown_unknown bogus
+	run_case shutdown-unknown-case case_shutdown_unknown Poweroff
+	run_case shutdown-unknown-space case_shutdown_unknown ' poweroff'
+	run_case shutdown-unknown-newline case_shutdown_unknown 'poweroff\n'
+	for a in poweroff reboot halt suspend crash ignore; do run_case "testing-now-$a" case_testing_now "$a"; done
+	run_case testing-now-keeps-pending case_testing_now_keeps_pending
+	run_case override-ok-same case_override ok poweroff poweroff
+	run_case override-ok-other case_override ok reboot poweroff
+	run_case override-ok-ignore case_override ok ignore halt
+	run_case override-none-halt case_override none halt reboot
+	run_case override-delete-crash case_override delete crash poweroff
+	run_case override-delete-ignore case_override delete ignore reboot
+	run_case override-string-suspend case_override custom-ack-1 suspend halt
+	run_case override-string-poweroff case_override 'Custom ack #2' poweroff reboot
+	run_case no-reack-none-ignore case_no_reack none poweroff
+	run_case no-reack-string-ignore case_no_reack still-here halt
+	run_case legacy-now-reboot case_legacy_now reboot
+	run_case legacy-now-ignore case_legacy_now ignore
+	run_case legacy-next-halt case_legacy_next halt
+	run_case bad-setup-override case_bad_setup
+	run_case bad-malformed-json case_bad raw '{"when":"now",' 'invalid JSON'
+	run_case bad-trailing-bytes case_bad raw '{"when":"now","ack":"ok","action":"ignore"}x' 'invalid JSON'
+	run_case bad-not-object case_bad raw '["now","ok","ignore"]' 'not a JSON object'
+	run_case bad-wrong-type case_bad raw '{"when":"now","ack":"ok","action":1}' 'key "action" is not a string'
+	run_case bad-unknown-when case_bad raw '{"when":"later","ack":"ok","action":"reboot"}' 'unknown when "later"'
+	run_case bad-unknown-action case_bad raw '{"when":"now","ack":"ok","action":"explode"}' 'unknown action "explode"'
+	run_case bad-missing-key case_bad raw '{"when":"now","ack":"ok"}' 'missing key "action"'
+	run_case bad-unknown-key case_bad raw '{"when":"now","ack":"ok","action":"reboot","x":"y"}' 'unknown key "x"'
+	run_case bad-duplicate-key case_bad raw '{"when":"now","ack":"ok","ack":"none","action":"reboot"}' 'duplicate key "ack"'
+	run_case bad-empty-object case_bad raw '{}' 'missing key'
+	run_case bad-empty-value case_bad raw '{"when":"","ack":"ok","action":"reboot"}' 'empty value for "when"'
+	local big
+	printf -v big '{"when":"now","ack":"ok","action":"reboot"%1000s}' ''
+	run_case bad-oversized case_bad raw "$big" "message too long (${#big} bytes, max 1024)"
+	run_case bad-non-utf8 case_bad esc '\xff\xfenow:reboot' 'invalid UTF-8 at offset 0'
+	run_case bad-nul-byte case_bad esc 'now:\x00reboot' 'NUL byte at offset 4'
+	run_case bad-control-char case_bad esc 'now:reboot\t' 'control character 0x09 at offset 10'
+	run_case bad-whitespace-only case_bad raw ' ' 'unknown legacy form'
+	run_case bad-legacy-case case_bad raw 'Now:reboot' 'unknown legacy form'
+	run_case bad-legacy-action case_bad raw 'now:explode' 'unknown action "explode"'
+	run_case bad-ack-is-request case_bad raw '{"when":"onshutdown","ack":"poweroff","action":"ignore"}' 'ack string "poweroff" would read as a shutdown request'
+	local long
+	long=$(printf 'a%.0s' $(seq 129))
+	run_case bad-ack-too-long case_bad raw "{\"when\":\"onshutdown\",\"ack\":\"$long\",\"action\":\"ignore\"}" 'ack string too long (129 bytes, max 128)'
+	run_case bad-empty-value-ignored case_bad_empty
+	run_case bad-override-still-applies case_bad_override_applies
+	run_case write-failure-logged case_write_failure
+	run_case xenstored-restart case_xenstored_restart
+}
+
+if [ "$LIST" -eq 1 ]; then
+	all_cases
+	exit 0
+fi
+
+echo "# xenstored: $XENSTORED, xtvd: $XTVD, logs: $LOGDIR"
+start_xenstored || exit 2
+start_daemon || { sed 's/^/# /' "$DLOG"; exit 2; }
+all_cases
+echo "1..$N"
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
