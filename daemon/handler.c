@@ -1,0 +1,141 @@
+/* handler.c - one watch event: read the node, decide (protocol.c), persist,
+ * acknowledge, act. Order matters: the state is persisted before the ack and
+ * the action, so a respawned daemon never acts twice (at-most-once). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "xenstore.h"
+
+static const char *node_word(enum xtv_node node)
+{
+	return node == XTV_NODE_SHUTDOWN ? "shutdown" : "testing";
+}
+
+static void log_ack(enum xtv_node node, enum xtv_ack mode, int ret)
+{
+	const char *path = protocol_node_path(node);
+
+	if (mode == XTV_ACK_NONE)
+		log_event("event=ack node=%s mode=none result=skipped", path);
+	else if (ret == 0)
+		log_event("event=ack node=%s mode=%s result=ok", path, protocol_ack_name(mode));
+	else
+		log_event("event=ack node=%s mode=%s result=error errno=%d", path,
+			  protocol_ack_name(mode), -ret);
+}
+
+static void acknowledge(struct daemon *d, enum xtv_node node, const struct xtv_decision *dec)
+{
+	const char *path = protocol_node_path(node);
+	int ret = 0;
+
+	switch (dec->ack) {
+	case XTV_ACK_OK: ret = xsio_write_str(d->xs, path, ""); break;
+	case XTV_ACK_NONE: break;
+	case XTV_ACK_DELETE: ret = xsio_remove(d->xs, path); break;
+	case XTV_ACK_STRING: ret = xsio_write_str(d->xs, path, dec->ack_string); break;
+	}
+	log_ack(node, dec->ack, ret);
+	if (ret == 0 && dec->ack != XTV_ACK_NONE) {
+		protocol_ack_written(node, dec, &d->state);
+		status_save_state(d);
+	}
+}
+
+/* Count, log and persist a handled or rejected event before anything else. */
+static void record_verdict(struct daemon *d, enum xtv_node node, const struct xtv_decision *dec)
+{
+	const char *path = protocol_node_path(node);
+	char reason[LOG_QUOTED_SIZE];
+
+	d->state = dec->new_state;
+	if (dec->verdict == XTV_HANDLED) {
+		d->handled++;
+		snprintf(d->last, sizeof(d->last), "ok %s %s", node_word(node), dec->reason);
+		log_event("event=decision node=%s verdict=handled ack=%s action=%s reason=%s", path,
+			  protocol_ack_name(dec->ack), protocol_action_name(dec->action),
+			  log_quote(dec->reason, strlen(dec->reason), reason, sizeof(reason)));
+	} else {
+		d->rejected++;
+		snprintf(d->last, sizeof(d->last), "rejected %s: %s", node_word(node), dec->reason);
+		log_event("event=reject node=%s reason=%s", path,
+			  log_quote(dec->reason, strlen(dec->reason), reason, sizeof(reason)));
+	}
+	status_publish(d);
+}
+
+/* After the suspend hook returns: new domid (after a restore), fresh status. */
+static void suspend_and_resume(struct daemon *d)
+{
+	enum resume_outcome outcome;
+	int ret = power_suspend(&d->power, &outcome);
+
+	status_read_domid(d);
+	if (ret != 0)
+		log_event("event=resume outcome=error errno=%d domid=%s", -ret, d->domid);
+	else
+		log_event("event=resume outcome=%s domid=%s", power_outcome_name(outcome), d->domid);
+	status_publish(d);
+}
+
+/* Returns true if the nodes must be re-read (after a suspend). */
+static bool run_action(struct daemon *d, enum xtv_action action)
+{
+	int ret;
+
+	if (action == XTV_ACTION_IGNORE)
+		return false;
+	log_event("event=action action=%s", protocol_action_name(action));
+	if (action == XTV_ACTION_SUSPEND) {
+		suspend_and_resume(d);
+		return true;
+	}
+	ret = power_run(&d->power, action);
+	if (ret != 0)
+		log_event("event=error op=action action=%s errno=%d", protocol_action_name(action),
+			  -ret);
+	return false;
+}
+
+bool handle_node(struct daemon *d, enum xtv_node node)
+{
+	const char *path = protocol_node_path(node);
+	struct xtv_decision dec;
+	char *value = NULL;
+	size_t len = 0;
+	char quoted[LOG_QUOTED_SIZE];
+	int ret = xsio_read(d->xs, path, &value, &len);
+
+	if (ret != 0 && ret != -ENOENT) {
+		log_event("event=error op=read path=%s errno=%d", path, -ret);
+		return false;
+	}
+	if (value && len > 0)
+		log_event("event=message node=%s len=%zu value=%s", path, len,
+			  log_quote(value, len, quoted, sizeof(quoted)));
+	protocol_decide(node, value ? value : "", len, ret == 0, &d->state, &dec);
+	free(value);
+
+	switch (dec.verdict) {
+	case XTV_SILENT:
+		if (dec.state_changed) {
+			d->state = dec.new_state;
+			status_save_state(d);
+		}
+		return false;
+	case XTV_SKIP:
+		log_event("event=skip node=%s reason=\"%s\"", path, dec.reason);
+		return false;
+	case XTV_HANDLED:
+	case XTV_REJECTED:
+		break;
+	}
+	record_verdict(d, node, &dec);
+	if (dec.ack_needed)
+		acknowledge(d, node, &dec);
+	return run_action(d, dec.action);
+}

@@ -1,0 +1,33 @@
+/* xenstore.h - thin wrapper over libxenstore: errno-style returns, no policy.
+ * Paths are relative to the domain's home. */
+#ifndef XTV_XENSTORE_H
+#define XTV_XENSTORE_H
+
+#include <stddef.h>
+
+#include "protocol.h"
+
+struct xs_handle;
+
+/* Connect (XENSTORED_PATH or libxenstore's defaults). 0 or -errno. */
+int xsio_open(struct xs_handle **h);
+void xsio_close(struct xs_handle *h);
+
+/* Watch control/shutdown and control/testing. Each watch fires once at
+ * registration. 0 or -errno. */
+int xsio_watch_controls(struct xs_handle *h);
+
+/* Block until a watch fires and say which node. -EAGAIN for an event this
+ * daemon did not ask for (ignore it), another -errno when the connection is
+ * lost. */
+int xsio_wait_event(struct xs_handle *h, enum xtv_node *node);
+
+/* Read path into a malloc'ed, NUL-terminated buffer (*len excludes the NUL;
+ * the value itself may contain NULs). -ENOENT if absent, or -errno. */
+int xsio_read(struct xs_handle *h, const char *path, char **value, size_t *len);
+
+int xsio_write(struct xs_handle *h, const char *path, const char *value, size_t len);
+int xsio_write_str(struct xs_handle *h, const char *path, const char *value);
+int xsio_remove(struct xs_handle *h, const char *path);
+
+#endif
