@@ -18,7 +18,7 @@ XENSTORE_CMDS="xenstore-read xenstore-write xenstore-rm xenstore-ls xenstore-lis
  xenstore-exists xenstore-chmod xenstore-watch"
 MODULES="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_pci virtio_blk"
 DIRS="bin sbin dev proc sys tmp run etc/xen/scripts var/lib/xen var/lib/xen/dump
- var/run/xen var/log/xen var/lock/xl var/lock/subsys lab results"
+ var/run/xen var/run/xenstored var/log/xen var/log/xen/console var/lock/xl var/lock/subsys lab results"
 
 kver=$(cat "$lab/dom0/kver")
 modroot=$(cd "$lab/dom0/root" && pwd)

@@ -1,0 +1,220 @@
+# shellcheck shell=sh
+# Helpers for the lab's scenarios, sourced by runner.sh inside dom0 (busybox sh).
+#
+# A scenario runs in its own subshell with SC_DIR (its results folder) and DOM (its domain
+# name) set. It ends through one of:
+#   pass / fail MSG / error MSG / skip MSG   (write SC_DIR/verdict and leave the subshell)
+# check DESC CMD...  records a check; a failed check ends the scenario with `fail`.
+# need  DESC CMD...  a precondition; when it fails the scenario ends with `error`
+#                    (the guest crashed, hung or never came up: not a verdict on behaviour).
+# Every wait is bounded and event driven (xenstore watches, xl's own exit).
+
+: "${XTV_KERNEL:=/lab/domu/kernel}" "${XTV_RAMDISK:=/lab/domu/initrd}"
+: "${XTV_EXTRA:=console=hvc0 xen.userspace_shutdown=1}" "${XTV_MEM:=16}"
+: "${READY_NODE:=data/xtv/ready}" "${BOOT_TIMEOUT:=30}" "${ACK_TIMEOUT:=10}"
+: "${SHUTDOWN_TIMEOUT:=30}" "${SETTLE:=3}" "${VM_LIFETIME:=240}"
+
+verdict() { printf '%s\t%s\n' "$1" "$2" >"$SC_DIR/verdict"; exit 0; }
+pass() { verdict pass "${1:-}"; }
+fail() { verdict fail "$1"; }
+error() { verdict error "$1"; }
+skip() { verdict skip "$1"; }
+note() { echo "[$(elapsed)] $*" >>"$SC_DIR/checks.log"; }
+elapsed() { echo "$(($(date +%s) - ${SC_T0:-0}))s"; }
+
+check() {
+	c_desc=$1
+	shift
+	if "$@"; then note "ok - $c_desc"; else note "not ok - $c_desc"; fail "$c_desc"; fi
+}
+
+need() {
+	n_desc=$1
+	shift
+	if "$@"; then note "ok - $n_desc"; else note "error - $n_desc"; error "$n_desc ($(dom_diagnosis))"; fi
+}
+
+# dom_diagnosis: one phrase about the domain, to tell a crashed guest from a hung one.
+dom_diagnosis() {
+	[ -n "${DOMID:-}" ] || { echo "domain never created"; return; }
+	st=$(dom_state) || { echo "domain $DOMID no longer exists"; return; }
+	case "$st" in
+	*c*) echo "guest crashed (state $st)" ;;
+	*s*) echo "guest shut down (state $st, $(xl_reason_text))" ;;
+	*) echo "guest alive but unresponsive (state $st)" ;;
+	esac
+}
+
+# await PATH TIMEOUT CMD...: run CMD once the watch on PATH is registered (registration
+# fires the watch, so earlier changes are not missed) and after every event, until it
+# succeeds (0) or TIMEOUT seconds pass (1). Same scheme as install/xtv-send.
+await() {
+	a_path=$1 a_timeout=$2
+	shift 2
+	{
+		timeout "$a_timeout" xenstore-watch "$a_path" 2>/dev/null &
+		echo "$!"
+		wait "$!" || true
+		echo "-timeout"
+	} 2>/dev/null | {
+		read -r a_pid
+		while read -r a_event; do
+			[ "$a_event" = "-timeout" ] && exit 1
+			if "$@"; then
+				kill "$a_pid" 2>/dev/null || true
+				exit 0
+			fi
+		done
+		exit 1
+	}
+}
+
+# wait_pid PID TIMEOUT: bounded wait for a child of this shell; 124 if it had to be killed.
+wait_pid() {
+	rm -f "$SC_DIR/.killed"
+	(sleep "$2" && touch "$SC_DIR/.killed" && kill "$1" 2>/dev/null) &
+	w_dog=$!
+	w_rc=0
+	wait "$1" || w_rc=$?
+	kill "$w_dog" 2>/dev/null || true
+	wait "$w_dog" 2>/dev/null || true
+	[ -e "$SC_DIR/.killed" ] && return 124
+	return "$w_rc"
+}
+
+# Domain-relative xenstore access.
+xs_path() { echo "/local/domain/$DOMID/$1"; }
+xs_read() { xenstore-read "$(xs_path "$1")" 2>/dev/null; }
+xs_is() { [ "$(xs_read "$1")" = "$2" ] && xs_exists "$1"; }
+xs_exists() { xenstore-exists "$(xs_path "$1")" 2>/dev/null; }
+xs_absent() { ! xs_exists "$1"; }
+await_xs() { await "$(xs_path "$1")" "$3" xs_is "$1" "$2"; }
+
+# dom_state: xl's six-letter state of DOMID (r b p s c d), fails if the domain is gone.
+dom_state() {
+	xl list "$DOMID" 2>/dev/null | awk 'NR == 2 { print $5; f = 1 } END { exit !f }'
+}
+dom_running() { st=$(dom_state) && case "$st" in *[scd]*) false ;; *) true ;; esac; }
+dom_gone() { ! xl list "$DOMID" >/dev/null 2>&1; }
+
+# vm_config [MEM]: the xl config; every shutdown is preserved so the reason and the final
+# xenstore values can be read afterwards.
+vm_config() {
+	cat >"$SC_DIR/domain.cfg" <<EOF
+name = "$DOM"
+type = "pv"
+kernel = "$XTV_KERNEL"
+ramdisk = "$XTV_RAMDISK"
+extra = "$XTV_EXTRA"
+memory = ${1:-$XTV_MEM}
+vcpus = 1
+on_poweroff = "preserve"
+on_reboot = "preserve"
+on_crash = "preserve"
+EOF
+}
+
+domid_of_dom() {
+	d=$(xl domid "$DOM" 2>/dev/null) || return 1
+	echo "$d" >"$SC_DIR/domid"
+}
+
+# xl_monitor CMD...: run an xl command that creates a domain and stays in the foreground
+# (create -F, restore -F) until it shuts down; its output goes to SC_DIR/xl-N.log.
+xl_monitor() {
+	XL_N=$((${XL_N:-0} + 1))
+	XL_LOG=$SC_DIR/xl-$XL_N.log
+	timeout "$VM_LIFETIME" "$@" >"$XL_LOG" 2>&1 &
+	XL_PID=$!
+	rm -f "$SC_DIR/domid"
+	if ! await @introduceDomain "$BOOT_TIMEOUT" domid_of_dom; then
+		DOMID=""
+		note "xl output: $(tr '\n' ' ' <"$XL_LOG")"
+		return 1
+	fi
+	DOMID=$(cat "$SC_DIR/domid")
+	note "domain $DOM has domid $DOMID ($*)"
+}
+
+# vm_start [MEM]: create the domain under `xl create -F`; the guest may not be ready yet.
+vm_start() {
+	vm_config "${1:-}"
+	xl_monitor xl create -F "$SC_DIR/domain.cfg"
+}
+vm_ready() { await_xs "$READY_NODE" 1 "$BOOT_TIMEOUT"; }
+
+# vm_up [MEM]: create the domain and wait until the daemon is ready (error otherwise).
+vm_up() {
+	need "xl create $DOM" vm_start "${1:-}"
+	need "guest ready ($READY_NODE = 1) within ${BOOT_TIMEOUT}s" vm_ready
+}
+
+# xl_exited: wait (bounded) for the monitoring xl to exit after the domain shut down.
+xl_exited() { wait_pid "$XL_PID" "$SHUTDOWN_TIMEOUT"; }
+xl_reason() { sed -n 's/.*has shut down, reason code \([0-9]*\).*/\1/p' "$XL_LOG" | tail -n 1; }
+xl_reason_text() { r=$(xl_reason); echo "reason ${r:-none}"; }
+reason_is() { [ "$(xl_reason)" = "$1" ]; }
+dom_shut_down() { st=$(dom_state) && case "$st" in *[sc]*) true ;; *) false ;; esac; }
+
+# expect_shutdown REASON: the domain shuts down with Xen's REASON (0 poweroff, 1 reboot,
+# 2 suspend, 3 crash) as reported by `xl create -F`, and stays there (preserve).
+expect_shutdown() {
+	check "domain shut down within ${SHUTDOWN_TIMEOUT}s" xl_exited
+	note "xl: $(grep -E 'shut down|suspended|Action' "$XL_LOG" | tr '\n' ' ')"
+	check "shutdown reason $1 (got $(xl_reason_text))" reason_is "$1"
+	check "xl list shows domain $DOMID shut down ($(dom_state || echo gone))" dom_shut_down
+}
+
+# expect_running: after SETTLE seconds (a deliberate negative check: nothing may happen)
+# the same domain still runs and its monitoring xl is still waiting.
+expect_running() {
+	sleep "$SETTLE"
+	check "domain $DOMID still running after ${SETTLE}s ($(dom_state || echo gone))" dom_running
+	check "xl create -F still monitoring" kill -0 "$XL_PID"
+}
+
+console_log() { echo "/var/log/xen/console/guest-$DOM.log"; }
+console_has() { grep -q -- "$1" "$(console_log)" 2>/dev/null; }
+
+# await_console PATTERN TIMEOUT: a line matching PATTERN appears in the guest's console log.
+await_console() {
+	console_has "$1" && return 0
+	mkfifo "$SC_DIR/.tail"
+	tail -n +1 -f "$(console_log)" >"$SC_DIR/.tail" 2>/dev/null &
+	t_pid=$!
+	t_rc=0
+	timeout "$2" grep -q -m 1 -- "$1" <"$SC_DIR/.tail" || t_rc=1
+	kill "$t_pid" 2>/dev/null || true
+	wait "$t_pid" 2>/dev/null || true
+	rm -f "$SC_DIR/.tail"
+	return "$t_rc"
+}
+
+# send [xtv-send args]: xtv-send to this domain, output kept; returns xtv-send's status.
+send() {
+	s_rc=0
+	xtv-send -t "$ACK_TIMEOUT" "$@" >>"$SC_DIR/xtv-send.log" 2>&1 || s_rc=$?
+	return "$s_rc"
+}
+send_ok() { send "$DOMID" "$@"; }
+send_rc() { s_want=$1; shift; s_rc=0; send "$DOMID" "$@" || s_rc=$?; [ "$s_rc" = "$s_want" ]; }
+
+# request VALUE: write VALUE to control/shutdown as a toolstack would (raw, no wait).
+request() { xenstore-write "$(xs_path control/shutdown)" "$1"; }
+
+# xl_cmd NAME CMD...: run an xl command with a bound, output to SC_DIR/NAME.log.
+xl_cmd() {
+	x_name=$1
+	shift
+	x_rc=0
+	timeout 90 "$@" >"$SC_DIR/$x_name.log" 2>&1 || x_rc=$?
+	note "$* -> $x_rc"
+	return "$x_rc"
+}
+
+# cleanup_domains: destroy every guest and stop the scenario's xl monitors (runner).
+cleanup_domains() {
+	for d in $(xl list 2>/dev/null | awk 'NR > 1 && $2 != 0 { print $2 }'); do
+		timeout 30 xl destroy "$d" >/dev/null 2>&1 || true
+	done
+}

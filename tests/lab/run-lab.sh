@@ -1,0 +1,214 @@
+#!/bin/sh
+# Host side of the lab: boot Xen + a Debian dom0 in QEMU (TCG), run one scenario set in dom0
+# against the test VM, and turn what dom0 wrote to the raw results disk into
+# RESULTS/{results.tap,junit.xml,summary.tsv,serial.log,scenarios/NAME/...}.
+# The whole run is bounded; a hung Xen or dom0 fails it. Exit status: 0 every scenario
+# passed (or was skipped), 1 a scenario did not pass, a result is missing or the lab broke.
+set -eu
+
+usage() {
+	cat >&2 <<'EOF'
+usage: tests/lab/run-lab.sh [-s SET] [-o RESULTS] [-m MEM] [-k KERNEL] [-i INITRD]
+                            [-e EXTRA] [-r READY_NODE] [-T SECONDS] [-n NAMES] [--expect-broken]
+  -s SET      scenario set: fast (default), full, stub, demo
+  -o RESULTS  results folder (default results/lab)
+  -m MEM      domU memory in MiB (default 16)
+  -k/-i       domU kernel / initrd (default out/image/vmlinuz, out/image/initrd.img)
+  -e EXTRA    domU command line (default "console=hvc0 xen.userspace_shutdown=1")
+  -r NODE     node that says the guest is ready (default data/xtv/ready)
+  -T SECONDS  bound for the whole QEMU run (default 1500)
+  -n NAMES    run only these scenarios (space separated)
+  --expect-broken  succeed only if the lab ran completely and the matrix failed
+                   (boot must fail): proves a broken daemon is caught
+env: LAB_CACHE (cache/lab), LAB_OUT (out/lab)
+EOF
+	exit 2
+}
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+LAB_CACHE=${LAB_CACHE:-$TOP/cache/lab}
+LAB_OUT=${LAB_OUT:-$TOP/out/lab}
+SET=fast RESULTS=results/lab MEM=16 ONLY="" EXPECT_BROKEN=0
+KERNEL=$TOP/out/image/vmlinuz INITRD=$TOP/out/image/initrd.img
+EXTRA="console=hvc0 xen.userspace_shutdown=1" READY=data/xtv/ready QEMU_TIMEOUT=1500
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h | --help) usage ;;
+	-s) SET=$2; shift 2 ;;
+	-o) RESULTS=$2; shift 2 ;;
+	-m) MEM=$2; shift 2 ;;
+	-k) KERNEL=$2; shift 2 ;;
+	-i) INITRD=$2; shift 2 ;;
+	-e) EXTRA=$2; shift 2 ;;
+	-r) READY=$2; shift 2 ;;
+	-T) QEMU_TIMEOUT=$2; shift 2 ;;
+	-n) ONLY=$2; shift 2 ;;
+	--expect-broken) EXPECT_BROKEN=1; shift ;;
+	*) usage ;;
+	esac
+done
+
+WORK=$LAB_OUT/run-$(basename "$RESULTS")
+DISK=$WORK/results.img
+
+# build_payload: the second initramfs archive: /init, the runner, the test VM, xtv-send.
+build_payload() {
+	root=$WORK/payload
+	rm -rf "$root"
+	mkdir -p "$root/lab/domu" "$root/usr/bin"
+	cp "$HERE/dom0-init.sh" "$root/init"
+	cp "$HERE/runner.sh" "$HERE/lib.sh" "$HERE/scenarios.sh" "$root/lab/"
+	cp "$TOP/install/xtv-send" "$root/usr/bin/xtv-send"
+	cp "$KERNEL" "$root/lab/domu/kernel"
+	cp "$INITRD" "$root/lab/domu/initrd"
+	cat >"$root/lab/config" <<EOF
+LAB_SET='$SET'
+LAB_ONLY='$ONLY'
+XTV_MEM='$MEM'
+XTV_EXTRA='$EXTRA'
+READY_NODE='$READY'
+EOF
+	chmod 755 "$root/init" "$root/usr/bin/xtv-send" "$root/lab/runner.sh"
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$WORK/payload.cpio"
+	cat "$LAB_OUT/dom0-base.cpio" "$WORK/payload.cpio" >"$WORK/dom0.cpio"
+	rm -rf "$root"
+}
+
+# run_qemu: Xen + dom0 under TCG with a bound; serial console kept in full, runner lines
+# echoed as progress. Returns QEMU's status (124 = timed out).
+run_qemu() {
+	rm -f "$DISK"
+	truncate -s 64M "$DISK"
+	q_rc=0
+	{
+		timeout --foreground -k 10 "$QEMU_TIMEOUT" qemu-system-x86_64 \
+			-machine q35 -cpu max -m 1024 -smp 2 -accel tcg,tb-size=128 \
+			-nographic -serial stdio -monitor none -no-reboot -nodefaults \
+			-drive "file=$DISK,format=raw,if=virtio" \
+			-kernel "$LAB_CACHE/xen" \
+			-append "console=com1 dom0_mem=512M,max:512M smap=0 noreboot loglvl=warning guest_loglvl=warning" \
+			-initrd "$LAB_CACHE/dom0/vmlinux console=hvc0 quiet loglevel=3,$WORK/dom0.cpio" \
+			</dev/null || echo "qemu-exit $?"
+	} | tr -d '\r' | tee "$WORK/serial.log" | grep --line-buffered -E '^(lab|lab-dom0):|^qemu-exit|Panic|FATAL' || true
+	q_rc=$(sed -n 's/^qemu-exit //p' "$WORK/serial.log" | tail -n 1)
+	return "${q_rc:-0}"
+}
+
+xml_escape() { sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/"/\&quot;/g' | tr -d '\000-\010\013\014\016-\037'; }
+
+# complete_summary: add an `error` row for every planned scenario without a result.
+complete_summary() {
+	r=$RESULTS/results
+	touch "$r/summary.tsv"
+	if [ ! -s "$r/plan" ]; then
+		printf 'lab\terror\t0\tno scenario ran: %s\tXen, dom0 and the runner come up\n' "$1" >>"$r/summary.tsv"
+		return
+	fi
+	while read -r name; do
+		cut -f1 "$r/summary.tsv" | grep -qx "$name" ||
+			printf '%s\terror\t0\tmissing result: %s\t\n' "$name" "$1" >>"$r/summary.tsv"
+	done <"$r/plan"
+}
+
+write_tap() {
+	n=$(grep -c . "$1" || true)
+	echo "TAP version 13"
+	echo "1..$n"
+	i=0
+	while IFS=$(printf '\t') read -r name v secs msg purpose; do
+		i=$((i + 1))
+		case "$v" in
+		pass) echo "ok $i - $name: pass (${secs}s) # $purpose" ;;
+		skip) echo "ok $i - $name: skip # SKIP $msg" ;;
+		*) echo "not ok $i - $name: $v (${secs}s) - $msg" ;;
+		esac
+	done <"$1"
+}
+
+write_junit() {
+	total=$(grep -c . "$1" || true)
+	fails=$(awk -F'\t' '$2 == "fail"' "$1" | grep -c . || true)
+	errors=$(awk -F'\t' '$2 != "fail" && $2 != "pass" && $2 != "skip"' "$1" | grep -c . || true)
+	skips=$(awk -F'\t' '$2 == "skip"' "$1" | grep -c . || true)
+	echo '<?xml version="1.0" encoding="UTF-8"?>'
+	echo "<testsuites><testsuite name=\"xen-test-vm lab ($SET)\" tests=\"$total\" failures=\"$fails\" errors=\"$errors\" skipped=\"$skips\">"
+	while IFS=$(printf '\t') read -r name v secs msg purpose; do
+		m=$(printf '%s' "$msg" | xml_escape)
+		printf '<testcase classname="lab.%s" name="%s" time="%s">' "$SET" "$name" "$secs"
+		case "$v" in
+		pass) ;;
+		fail) printf '<failure type="fail" message="%s"/>' "$m" ;;
+		skip) printf '<skipped message="%s"/>' "$m" ;;
+		*) printf '<error type="%s" message="%s"/>' "$v" "$m" ;;
+		esac
+		printf '<system-out>%s\n' "$(printf '%s' "$purpose" | xml_escape)"
+		[ -f "$RESULTS/scenarios/$name/checks.log" ] && xml_escape <"$RESULTS/scenarios/$name/checks.log"
+		printf '</system-out></testcase>\n'
+	done <"$1"
+	echo '</testsuite></testsuites>'
+}
+
+# collect QEMU_RC: unpack the results disk and write the reports; returns the verdict.
+collect() {
+	rm -rf "$RESULTS"
+	mkdir -p "$RESULTS"
+	cp "$WORK/serial.log" "$RESULTS/serial.log"
+	why=""
+	if ! tar -xf "$DISK" -C "$RESULTS" 2>/dev/null; then
+		mkdir -p "$RESULTS/results"
+		why="no results on the disk"
+	fi
+	[ "$1" = 124 ] && why="QEMU run exceeded ${QEMU_TIMEOUT}s${why:+; $why}"
+	[ -n "$why" ] || why="dom0 runner stopped early"
+	complete_summary "$why"
+	mv "$RESULTS/results/"* "$RESULTS/"
+	rmdir "$RESULTS/results"
+	write_tap "$RESULTS/summary.tsv" >"$RESULTS/results.tap"
+	write_junit "$RESULTS/summary.tsv" >"$RESULTS/junit.xml"
+	total=$(grep -c . "$RESULTS/summary.tsv" || true)
+	bad=$(awk -F'\t' '$2 != "pass" && $2 != "skip"' "$RESULTS/summary.tsv" | grep -c . || true)
+	echo "lab: $total scenarios, $bad not passed; results in $RESULTS (results.tap, junit.xml, scenarios/*/console.log)"
+	[ "$bad" -eq 0 ]
+}
+
+# broken_verdict: the matrix must have run completely and failed, boot included.
+broken_verdict() {
+	s=$RESULTS/summary.tsv
+	if grep -q 'missing result\|no scenario ran' "$s"; then
+		echo "lab-broken: the lab itself did not run completely" >&2; return 1
+	fi
+	if ! awk -F'\t' '$1 == "boot" && $2 == "fail"' "$s" | grep -q .; then
+		echo "lab-broken: boot did not fail with a broken daemon" >&2; return 1
+	fi
+	if awk -F'\t' '$2 == "pass"' "$s" | grep -q .; then
+		echo "lab-broken: some scenarios passed with a daemon that never answers:" >&2
+		awk -F'\t' '$2 == "pass" { print "  " $1 }' "$s" >&2
+		return 1
+	fi
+	echo "lab-broken: as expected, every scenario failed against the broken daemon"
+}
+
+main() {
+	for f in "$LAB_CACHE/xen" "$LAB_CACHE/dom0/vmlinux" "$LAB_OUT/dom0-base.cpio" "$KERNEL" "$INITRD"; do
+		[ -f "$f" ] || { echo "run-lab: missing $f (make lab-deps image)" >&2; exit 1; }
+	done
+	mkdir -p "$WORK"
+	build_payload
+	start=$(date +%s)
+	echo "lab: booting Xen + dom0 in QEMU (set $SET, bound ${QEMU_TIMEOUT}s)"
+	q_rc=0
+	run_qemu || q_rc=$?
+	echo "lab: QEMU finished after $(($(date +%s) - start))s (status $q_rc)"
+	rc=0
+	collect "$q_rc" || rc=1
+	if [ "$EXPECT_BROKEN" = 1 ]; then
+		[ "$rc" = 1 ] || { echo "lab-broken: the matrix passed against a broken daemon" >&2; exit 1; }
+		broken_verdict
+		exit 0
+	fi
+	exit "$rc"
+}
+
+main

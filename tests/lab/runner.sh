@@ -1,0 +1,98 @@
+#!/bin/sh
+# The lab's dom0-side runner: runs the scenarios of one set, one after the other, each in
+# its own subshell with a time bound, and writes per scenario RESULTS/scenarios/NAME/
+# (verdict, checks.log, console.log, xl logs) plus RESULTS/plan and RESULTS/summary.tsv
+# (name, verdict, seconds, message, purpose). A progress line per scenario goes to the
+# console. Configuration comes from /lab/config (written by run-lab.sh).
+#
+# usage: runner.sh RESULTS
+set -eu
+
+[ "${1:-}" = "-h" ] && { echo "usage: $0 RESULTS" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: $0 RESULTS" >&2; exit 2; }
+RESULTS=$1
+LAB=$(dirname "$0")
+SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-150}
+
+# shellcheck source=/dev/null
+[ -f "$LAB/config" ] && . "$LAB/config"
+: "${LAB_SET:=fast}" "${LAB_ONLY:=}"
+# shellcheck source=tests/lab/lib.sh
+. "$LAB/lib.sh"
+# shellcheck source=tests/lab/scenarios.sh
+. "$LAB/scenarios.sh"
+
+# selected: "NAME<TAB>COMMAND<TAB>PURPOSE" for each scenario of LAB_SET (or LAB_ONLY names).
+selected() {
+	echo "$SCENARIOS" | awk -v set="$LAB_SET" -v only=" $LAB_ONLY " '
+	NF == 0 { next }
+	{
+		name = $1; sets = "," $2 ","; line = $0
+		cmd = line; sub(/^[ \t]*[^ \t]+[ \t]+[^ \t]+[ \t]+/, "", cmd)
+		purpose = cmd; sub(/^[^|]*\|[ \t]*/, "", purpose); sub(/[ \t]*\|.*$/, "", cmd)
+		if (only != "  " ? index(only, " " name " ") : index(sets, "," set ","))
+			printf "%s\t%s\t%s\n", name, cmd, purpose
+	}'
+}
+
+# run_one NAME COMMAND: the scenario in a bounded subshell; its verdict file is the result.
+run_one() {
+	SC_DIR=$RESULTS/scenarios/$1
+	DOM=xtv-$1
+	mkdir -p "$SC_DIR"
+	: >"$SC_DIR/checks.log"
+	SC_T0=$(date +%s)
+	# shellcheck disable=SC2086 # COMMAND is a function name and its words
+	(set -- $2; "$@") >"$SC_DIR/output.log" 2>&1 &
+	if wait_pid "$!" "$SCENARIO_TIMEOUT"; then :; else
+		rc=$?
+		[ -s "$SC_DIR/verdict" ] || {
+			if [ "$rc" = 124 ]; then
+				printf 'error\tscenario hung: no verdict within %ss\n' "$SCENARIO_TIMEOUT"
+			else
+				printf 'error\tscenario script died (status %s) without a verdict\n' "$rc"
+			fi >"$SC_DIR/verdict"
+		}
+	fi
+	[ -s "$SC_DIR/verdict" ] ||
+		printf 'error\tscenario ended without a verdict\n' >"$SC_DIR/verdict"
+	cleanup_domains
+	pkill_children
+	cp "$(console_log)" "$SC_DIR/console.log" 2>/dev/null || : >"$SC_DIR/console.log"
+}
+
+# pkill_children: xl monitors a scenario left behind (by pid, children of this shell only).
+pkill_children() {
+	for p in $(ps -o pid,ppid 2>/dev/null | awk -v me="$$" '$2 == me { print $1 }'); do
+		kill "$p" 2>/dev/null || true
+	done
+}
+
+main() {
+	mkdir -p "$RESULTS/scenarios"
+	list=$(selected)
+	total=$(echo "$list" | grep -c . || true)
+	echo "$list" | cut -f1 >"$RESULTS/plan"
+	: >"$RESULTS/summary.tsv"
+	echo "lab: set=$LAB_SET memory=${XTV_MEM}MiB scenarios=$total"
+	i=0 failed=0
+	tab=$(printf '\t')
+	while IFS=$tab read -r name cmd purpose; do
+		[ -n "$name" ] || continue
+		i=$((i + 1))
+		echo "lab: [$i/$total] $name: $purpose ..."
+		t0=$(date +%s)
+		run_one "$name" "$cmd" </dev/null
+		secs=$(($(date +%s) - t0))
+		IFS=$tab read -r v msg <"$RESULTS/scenarios/$name/verdict" || true
+		printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$v" "$secs" "${msg:-}" "$purpose" >>"$RESULTS/summary.tsv"
+		echo "lab: [$i/$total] $name: $v (${secs}s)${msg:+ - $msg}"
+		case "$v" in pass | skip) ;; *) failed=$((failed + 1)) ;; esac
+	done <<EOF
+$list
+EOF
+	echo "lab: done: $i scenarios, $failed not passed"
+	[ "$failed" -eq 0 ]
+}
+
+main

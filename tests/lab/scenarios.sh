@@ -1,0 +1,244 @@
+# shellcheck shell=sh
+# The lab's scenarios. Each is one line of SCENARIOS:
+#   NAME  SETS  FUNCTION ARGS... | one-line purpose
+# SETS: comma-separated sets it belongs to (fast = `make check-lab`, full = everything,
+# stub = bring-up with Debian's stock kernel and no daemon). Functions are t_*, built from
+# lib.sh; reasons are Xen's: 0 poweroff, 1 reboot, 2 suspend, 3 crash.
+# shellcheck disable=SC2317,SC2329 # functions are called through the table
+
+# shellcheck disable=SC2034 # read by runner.sh
+SCENARIOS='
+boot              fast,full       t_boot                          | guest logs its domid and sets data/xtv/ready = 1
+stub-boot         stub            t_stub_boot                     | stock kernel guest comes up (lab bring-up)
+stub-xl-shutdown  stub            t_xl_cmd shutdown 0 ""          | stock kernel: xl shutdown, reason 0
+stub-xl-reboot    stub            t_xl_cmd reboot 1 ""            | stock kernel: xl reboot, reason 1
+xl-shutdown       fast,full       t_xl_cmd shutdown 0 ""          | xl shutdown: acked "", reason 0
+xl-reboot         fast,full       t_xl_cmd reboot 1 ""            | xl reboot: acked "", reason 1
+req-poweroff      fast,full       t_request poweroff 0            | raw control/shutdown=poweroff: acked, reason 0
+req-reboot        fast,full       t_request reboot 1              | raw control/shutdown=reboot: acked, reason 1
+req-halt          fast,full       t_request halt 0                | raw control/shutdown=halt: acked, reason 0
+req-crash         fast,full       t_request crash 3               | raw control/shutdown=crash: acked, reason 3
+req-unknown       fast,full       t_request_unknown               | unknown control/shutdown value: logged, not acked, keeps running
+now-poweroff      fast,full       t_now poweroff 0                | testing now poweroff: reason 0
+now-reboot        fast,full       t_now reboot 1                  | testing now reboot: reason 1
+now-halt          fast,full       t_now halt 0                    | testing now halt: reason 0
+now-crash         fast,full       t_now crash 3                   | testing now crash: reason 3
+now-suspend       fast,full       t_now suspend 2                 | testing now suspend: the domain reaches reason 2
+now-ignore        fast,full       t_now ignore -                  | testing now ignore: acked, nothing happens
+next-ok-reboot    fast,full       t_next ok reboot poweroff 1     | onshutdown ack=ok action=reboot, poweroff requested: reason 1
+next-ok-poweroff  full            t_next ok poweroff reboot 0     | onshutdown ack=ok action=poweroff, reboot requested: reason 0
+next-ok-ignore    fast,full       t_next ok ignore poweroff -     | onshutdown ack=ok action=ignore: acked, keeps running
+next-ok-crash     full            t_next ok crash poweroff 3      | onshutdown ack=ok action=crash: reason 3
+next-ok-suspend   full            t_next ok suspend reboot 2      | onshutdown ack=ok action=suspend: reason 2
+next-none-poweroff fast,full      t_next none poweroff poweroff 0 | onshutdown ack=none: request left in place, reason 0
+next-none-ignore  fast,full       t_next none ignore poweroff -   | onshutdown ack=none action=ignore: request stays, keeps running
+next-none-reboot  full            t_next none reboot halt 1       | onshutdown ack=none action=reboot: reason 1
+next-delete-poweroff fast,full    t_next delete poweroff reboot 0 | onshutdown ack=delete: node removed, reason 0
+next-delete-ignore fast,full      t_next delete ignore poweroff - | onshutdown ack=delete action=ignore: node removed, keeps running
+next-delete-crash full            t_next delete crash poweroff 3  | onshutdown ack=delete action=crash: node removed, reason 3
+next-string-halt  fast,full       t_next xtv-acked halt poweroff 0 | onshutdown custom ack string: string written, reason 0
+next-string-ignore fast,full      t_next xtv-acked ignore poweroff - | onshutdown custom ack + ignore: string stays, keeps running
+next-xl-reboot    full            t_next_xl ok poweroff reboot 0  | xl reboot overridden to poweroff: xl succeeds, reason 0
+legacy-now-reboot fast,full       t_legacy_now                    | legacy now:reboot: reason 1
+legacy-next-poweroff fast,full    t_legacy_next                   | legacy next:poweroff then reboot requested: acked, reason 0
+bad-input         fast,full       t_bad_input                     | malformed messages rejected (status + console), next valid one works
+xl-ack-timeout    fast,full       t_xl_timeout                    | ack=none: xl shutdown reports the guest did not acknowledge
+save-restore      fast,full       t_save_restore 1                | xl save + restore: new domid logged, daemon answers afterwards
+save-restore-x3   fast,full       t_save_restore 3                | three save/restore cycles in a row
+save-restore-x5   full            t_save_restore 5                | five save/restore cycles in a row
+save-checkpoint   fast,full       t_save_checkpoint               | xl save -c: same domain resumes (cancelled), daemon answers
+'
+
+# --- boot ------------------------------------------------------------------------------
+
+t_boot() {
+	check "xl create $DOM" vm_start
+	check "guest ready ($READY_NODE = 1) within ${BOOT_TIMEOUT}s" vm_ready
+	check "console logs domid=$DOMID" console_has "domid=$DOMID"
+	check "data/xtv/domid = $DOMID" xs_is data/xtv/domid "$DOMID"
+	check "control/feature-poweroff = 1" xs_is control/feature-poweroff 1
+	check "domain running" dom_running
+	pass
+}
+
+t_stub_boot() {
+	check "xl create $DOM" vm_start
+	check "stock kernel wrote $READY_NODE within ${BOOT_TIMEOUT}s" vm_ready
+	check "console shows the stub's init" await_console "xtv-stub: up" "$BOOT_TIMEOUT"
+	pass
+}
+
+# --- toolstack requests ----------------------------------------------------------------
+
+# t_xl_cmd shutdown|reboot REASON: xl's own command waits for the guest's ack ("").
+t_xl_cmd() {
+	vm_up
+	check "xl $1 $DOMID succeeds (guest acknowledged)" xl_cmd "xl-$1" xl "$1" "$DOMID"
+	expect_shutdown "$2"
+	check "control/shutdown acked (\"\")" xs_is control/shutdown ""
+	pass
+}
+
+# t_request VALUE REASON: a raw xenstore write, as any toolstack would do it.
+t_request() {
+	vm_up
+	request "$1"
+	check "control/shutdown acked (\"\") within ${ACK_TIMEOUT}s" await_xs control/shutdown "" "$ACK_TIMEOUT"
+	expect_shutdown "$2"
+	pass
+}
+
+t_request_unknown() {
+	vm_up
+	request bogus-request
+	check "console logs the rejection" await_console 'event=reject node=control/shutdown' "$ACK_TIMEOUT"
+	check "data/xtv/last reports it" await_xs data/xtv/last 'rejected shutdown: unknown request "bogus-request"' "$ACK_TIMEOUT"
+	expect_running
+	check "control/shutdown not acked (still bogus-request)" xs_is control/shutdown bogus-request
+	pass
+}
+
+# --- testing messages ------------------------------------------------------------------
+
+# t_now ACTION REASON|-: `when=now`; - = the domain must keep running.
+t_now() {
+	vm_up
+	check "xtv-send now $1 accepted" send_ok --when now --action "$1"
+	if [ "$2" = - ]; then
+		check "data/xtv/last = ok testing when=now ..." xs_is data/xtv/last "ok testing when=now ack=ok action=$1"
+		expect_running
+	else
+		expect_shutdown "$2"
+	fi
+	pass
+}
+
+# expect_ack_mode ACK REQUEST: what control/shutdown holds after an override with ACK.
+expect_ack_mode() {
+	case "$1" in
+	ok) check "control/shutdown acked (\"\")" await_xs control/shutdown "" "$ACK_TIMEOUT" ;;
+	none) check "control/shutdown still holds $2" xs_is control/shutdown "$2" ;;
+	delete) check "control/shutdown removed" await "$(xs_path control/shutdown)" "$ACK_TIMEOUT" xs_absent control/shutdown ;;
+	*) check "control/shutdown holds the ack string $1" await_xs control/shutdown "$1" "$ACK_TIMEOUT" ;;
+	esac
+}
+
+# t_next ACK ACTION REQUEST REASON|-: arm an override, then request REQUEST (raw write).
+t_next() {
+	vm_up
+	check "xtv-send onshutdown ack=$1 action=$2 accepted" send_ok --when onshutdown --ack "$1" --action "$2"
+	check "data/xtv/pending holds the override" xs_is data/xtv/pending "{\"when\":\"onshutdown\",\"ack\":\"$1\",\"action\":\"$2\"}"
+	request "$3"
+	check "console logs the decision" await_console "event=decision node=control/shutdown" "$ACK_TIMEOUT"
+	if [ "$4" = - ]; then
+		expect_running
+		expect_ack_mode "$1" "$3"
+		check "override consumed (data/xtv/pending empty)" xs_is data/xtv/pending ""
+	else
+		expect_shutdown "$4"
+		expect_ack_mode "$1" "$3"
+	fi
+	pass
+}
+
+# t_next_xl ACK ACTION XLCMD REASON: the request comes from xl itself.
+t_next_xl() {
+	vm_up
+	check "xtv-send onshutdown ack=$1 action=$2 accepted" send_ok --when onshutdown --ack "$1" --action "$2"
+	check "xl $3 succeeds" xl_cmd "xl-$3" xl "$3" "$DOMID"
+	expect_shutdown "$4"
+	pass
+}
+
+t_legacy_now() {
+	vm_up
+	check "now:reboot accepted" send_ok now:reboot
+	expect_shutdown 1
+	pass
+}
+
+t_legacy_next() {
+	vm_up
+	check "next:poweroff accepted" send_ok next:poweroff
+	request reboot
+	expect_shutdown 0
+	check "control/shutdown acked (\"\")" xs_is control/shutdown ""
+	pass
+}
+
+t_bad_input() {
+	vm_up
+	for m in 'Now:reboot' 'now: reboot' 'now:dance' 'garbage' '[1]' \
+		'{"when":"now","ack":"ok"}' \
+		'{"when":"now","ack":"ok","action":"reboot","ack":"x"}' \
+		'{"when":"later","ack":"ok","action":"reboot"}' \
+		'{"when":"now","ack":"ok","action":"Reboot"}' \
+		'{"when":"onshutdown","ack":"poweroff","action":"ignore"}' \
+		'{"when":"now","ack":"ok","action":"reboot"} trailing'; do
+		check "rejected: $m" send_rc 1 --no-validate "$m"
+		check "status says rejected: $m" xs_like data/xtv/last 'rejected testing:*'
+	done
+	check "console logs rejections" console_has 'event=reject node=control/testing'
+	check "no override armed by bad input" xs_is data/xtv/pending ""
+	check "domain still running" dom_running
+	check "a valid message is accepted afterwards" send_ok --when now --action ignore
+	check "data/xtv/last = ok testing ..." xs_is data/xtv/last "ok testing when=now ack=ok action=ignore"
+	check "xtv-send refuses an invalid message itself (exit 2)" send_rc 2 '{"when":"now"}'
+	pass
+}
+
+# xs_like KEY GLOB: the value matches the shell pattern GLOB.
+# shellcheck disable=SC2254 # GLOB is a pattern on purpose
+xs_like() { v=$(xs_read "$1") || return 1; case "$v" in $2) true ;; *) false ;; esac; }
+
+# xl's own guard: with ack=none + ignore, xl shutdown waits 60 s for the ack and fails.
+t_xl_timeout() {
+	vm_up
+	check "override ack=none action=ignore accepted" send_ok --when onshutdown --ack none --action ignore
+	check "xl shutdown fails (no acknowledgement)" not xl_cmd xl-shutdown xl shutdown "$DOMID"
+	check "xl reports the missing acknowledgement" grep -q "didn't acknowledge" "$SC_DIR/xl-shutdown.log"
+	check "control/shutdown still holds poweroff" xs_is control/shutdown poweroff
+	check "domain still running" dom_running
+	pass
+}
+
+not() { ! "$@"; }
+
+# --- suspend ---------------------------------------------------------------------------
+
+# t_save_restore N: N cycles of xl save / xl restore; each restored daemon must answer.
+t_save_restore() {
+	vm_up
+	i=1
+	while [ "$i" -le "$1" ]; do
+		old=$DOMID
+		check "cycle $i: xl save $old" xl_cmd "xl-save-$i" xl save "$old" "$SC_DIR/save.img"
+		check "cycle $i: domain $old gone after save" dom_gone
+		check "cycle $i: monitoring xl saw the suspend" xl_exited
+		check "cycle $i: xl restore" xl_monitor xl restore -F "$SC_DIR/save.img"
+		check "cycle $i: new domid ($old -> $DOMID)" [ "$DOMID" != "$old" ]
+		check "cycle $i: console logs the resume in domid $DOMID" \
+			await_console "event=resume outcome=resumed domid=$DOMID" "$BOOT_TIMEOUT"
+		check "cycle $i: data/xtv/domid = $DOMID" await_xs data/xtv/domid "$DOMID" "$ACK_TIMEOUT"
+		check "cycle $i: daemon answers a new message" send_ok --when now --action ignore
+		i=$((i + 1))
+	done
+	rm -f "$SC_DIR/save.img"
+	check "restored domain still obeys xl shutdown" xl_cmd xl-shutdown xl shutdown "$DOMID"
+	expect_shutdown 0
+	pass
+}
+
+t_save_checkpoint() {
+	vm_up
+	old=$DOMID
+	check "xl save -c $DOMID" xl_cmd xl-save xl save -c "$DOMID" "$SC_DIR/save.img"
+	rm -f "$SC_DIR/save.img"
+	check "console logs the cancelled suspend" await_console "event=resume outcome=cancelled" "$BOOT_TIMEOUT"
+	check "same domain still running" dom_running
+	check "data/xtv/domid unchanged" xs_is data/xtv/domid "$old"
+	check "daemon answers a new message" send_ok --when now --action ignore
+	check "xl shutdown still works" xl_cmd xl-shutdown xl shutdown "$DOMID"
+	expect_shutdown 0
+	pass
+}
