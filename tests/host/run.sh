@@ -585,7 +585,8 @@ PY
 # serving once the limit is lifted.
 case_write_failure() {
 	local old
-	old=$(xs_control quota path-max) || fail "cannot read xenstored's path-max quota" || return 1
+	old=$(xs_control quota | sed -n 's/^path-max *: *\([0-9][0-9]*\) .*/\1/p')
+	[ -n "$old" ] || fail "cannot read xenstored's path-max quota" || return 1
 	xs_control quota set path-max 20 >/dev/null || fail "cannot set path-max" || return 1
 	xsw control/testing '{"when":"now","ack":"ok","action":"halt"}'
 	await_log "path=data/xtv/seen-testing errno=22" || { xs_control quota set path-max "$old" >/dev/null; return 1; }
