@@ -398,6 +398,7 @@ static int parse_members(json_object *obj, struct xtv_message *msg, char *reason
 static int parse_json(const char *value, size_t len, struct xtv_message *msg, char *reason,
 		      size_t reason_size)
 {
+	char text[PROTOCOL_MAX_MESSAGE + 1];
 	json_tokener *tok = json_tokener_new();
 	json_object *obj;
 	enum json_tokener_error err;
@@ -405,14 +406,20 @@ static int parse_json(const char *value, size_t len, struct xtv_message *msg, ch
 
 	if (!tok)
 		return reject(reason, reason_size, "out of memory");
+	/* json-c's tokener is incremental: the terminating NUL tells it the input
+	 * is complete (else a bare number or truncated text just "continues"). */
+	memcpy(text, value, len);
+	text[len] = '\0';
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	obj = json_tokener_parse_ex(tok, value, (int)len);
+	obj = json_tokener_parse_ex(tok, text, (int)len + 1);
 	err = json_tokener_get_error(tok);
 	json_tokener_free(tok);
-	if (!obj) {
+	if (!obj || err != json_tokener_success) {
+		json_object_put(obj);
 		return reject(reason, reason_size, "invalid JSON: %s",
-			      err == json_tokener_continue ? "unexpected end of input" :
-							     json_tokener_error_desc(err));
+			      err == json_tokener_continue || err == json_tokener_error_parse_eof ?
+				      "unexpected end of input" :
+				      json_tokener_error_desc(err));
 	}
 	if (!json_object_is_type(obj, json_type_object))
 		ret = reject(reason, reason_size, "not a JSON object");
