@@ -38,13 +38,21 @@ static bool get(struct daemon *d, const char *path, char *out, size_t out_size)
 	return ok;
 }
 
+static bool is_decimal(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
 void status_read_domid(struct daemon *d)
 {
 	char domid[sizeof(d->domid)];
-	char *end;
 
-	if (get(d, "domid", domid, sizeof(domid)) && domid[0] &&
-	    (strtoul(domid, &end, 10), *end == '\0'))
+	if (get(d, "domid", domid, sizeof(domid)) && is_decimal(domid))
 		memcpy(d->domid, domid, sizeof(domid));
 	else
 		snprintf(d->domid, sizeof(d->domid), "unknown");
