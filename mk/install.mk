@@ -1,0 +1,10 @@
+# check-install: install/xenserver-install.sh against a recording ssh/scp/xe stand-in
+# (tests/install/), plus shellcheck on every shell script in install/, tests/, scripts/
+# and mkimage.sh. Needs no Xen and no host: the stand-in is a test double, not xapi.
+#   make check-install     last line "N passed, N failed"; fails on any failure
+
+.PHONY: check check-install
+check: check-install
+
+check-install:
+	tests/install/run.sh
