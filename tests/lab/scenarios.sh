@@ -47,6 +47,7 @@ save-restore      fast,full       t_save_restore 1                | xl save + re
 save-restore-x3   fast,full       t_save_restore 3                | three save/restore cycles in a row
 save-restore-x5   full            t_save_restore 5                | five save/restore cycles in a row
 save-checkpoint   fast,full       t_save_checkpoint               | xl save -c: same domain resumes (cancelled), daemon answers
+demo              demo            t_demo                          | the VM obeys a testing message (make demo)
 '
 
 # --- boot ------------------------------------------------------------------------------
@@ -240,5 +241,29 @@ t_save_checkpoint() {
 	check "daemon answers a new message" send_ok --when now --action ignore
 	check "xl shutdown still works" xl_cmd xl-shutdown xl shutdown "$DOMID"
 	expect_shutdown 0
+	pass
+}
+
+# --- demo (make demo) ------------------------------------------------------------------
+
+say() { echo "demo: $*" >/dev/console; }
+show_console() { sed 's/^/demo:   vm| /' "$(console_log)" >/dev/console 2>/dev/null || true; }
+
+t_demo() {
+	say "starting the test VM ($XTV_MEM MiB) with xl create -F"
+	vm_up
+	say "domain $DOM is domid $DOMID; its console so far:"
+	show_console
+	say "tester: xtv-send $DOMID --when onshutdown --ack ok --action reboot"
+	: >"$SC_DIR/xtv-send.log"
+	check "message accepted" send_ok --when onshutdown --ack ok --action reboot
+	sed 's/^/demo:   /' "$SC_DIR/xtv-send.log" >/dev/console
+	say "toolstack: xl shutdown $DOMID (asks for poweroff; the VM was told to reboot instead)"
+	check "xl shutdown succeeds" xl_cmd xl-shutdown xl shutdown "$DOMID"
+	expect_shutdown 1
+	say "xl create -F reported:"
+	grep -E 'shut down|Action' "$XL_LOG" | sed 's/^/demo:   xl| /' >/dev/console
+	say "the VM's console:"
+	show_console
 	pass
 }
