@@ -23,6 +23,11 @@ static void log_ack(enum xtv_node node, enum xtv_ack mode, int ret)
 		log_event("event=ack node=%s mode=none result=skipped", path);
 	else if (ret == 0)
 		log_event("event=ack node=%s mode=%s result=ok", path, protocol_ack_name(mode));
+	else if (ret == -EACCES && node == XTV_NODE_TESTING)
+		/* Under xl control/ is read-only to the guest unless dom0 chmods it. */
+		log_event("event=ack node=%s mode=%s result=error errno=%d hint=\"%s\"", path,
+			  protocol_ack_name(mode), -ret,
+			  "control/testing is not writable by this domain: xenstore-chmod it");
 	else
 		log_event("event=ack node=%s mode=%s result=error errno=%d", path,
 			  protocol_ack_name(mode), -ret);
