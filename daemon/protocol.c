@@ -213,7 +213,7 @@ static bool looks_like_json(const char *value, size_t len)
 
 	while (i < len && value[i] == ' ')
 		i++;
-	return i < len && strchr("{[\"-0123456789", value[i]) != NULL;
+	return i < len && value[i] != '\0' && strchr("{[\"-0123456789", value[i]) != NULL;
 }
 
 /* Decode one JSON string token (quotes included) with json-c itself, so that
