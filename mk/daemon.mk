@@ -52,3 +52,30 @@ check-static: $(XTVD)
 	@echo "check-static: $(XTVD) is static (no INTERP, no NEEDED)"
 
 check: check-unit check-static
+
+# Optional: the same daemon for the host (glibc) under ASan+UBSan, libxenstore compiled in
+# from source, so the end-to-end host tests can run it with sanitizers:
+#   make daemon-asan  ->  $(OUT)/daemon/xtvd-asan   (same CLI as xtvd)
+XTVD_ASAN := $(XTVD_DIR)/xtvd-asan
+XTVD_ASAN_XS := $(CACHE)/xen/tools/libs/store/xs.c $(CACHE)/xen/tools/xenstore/xs_lib.c \
+	$(CACHE)/xen/tools/libs/toolcore/handlereg.c
+XTVD_ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+.PHONY: daemon-asan
+daemon-asan: $(XTVD_ASAN)
+
+# libxenstore: upstream code, gnu99 and without -Werror, as in mk/musl-libs.mk.
+$(XTVD_ASAN): $(addprefix daemon/,$(XTVD_SRCS)) $(wildcard daemon/*.h) $(XTVD_LIBS) \
+		$(UNIT_JSONC)/lib/libjson-c.a
+	@mkdir -p $(XTVD_DIR)/asan
+	set -e; for f in $(XTVD_ASAN_XS); do \
+		gcc -std=gnu99 $(XTVD_ASAN_FLAGS) -D__XEN_TOOLS__ -DUSE_PTHREAD \
+			-DXEN_RUN_STORED='"/var/run/xenstored"' -I$(XTVD_MUSL)/build/xenstore-include \
+			-I$(CACHE)/xen/tools/include -I$(CACHE)/xen/tools/xenstore \
+			-c $$f -o $(XTVD_DIR)/asan/$$(basename $$f .c).o; \
+	done
+	gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(XTVD_ASAN_FLAGS) \
+		-DXTV_VERSION='"$(XTVD_VERSION)-asan"' -I$(UNIT_JSONC)/include -I$(XTVD_MUSL)/include \
+		-o $@ $(addprefix daemon/,$(XTVD_SRCS)) $(XTVD_DIR)/asan/*.o \
+		$(UNIT_JSONC)/lib/libjson-c.a -lpthread
