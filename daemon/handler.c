@@ -23,6 +23,9 @@ static void log_ack(enum xtv_node node, enum xtv_ack mode, int ret)
 		log_event("event=ack node=%s mode=none result=skipped", path);
 	else if (ret == 0)
 		log_event("event=ack node=%s mode=%s result=ok", path, protocol_ack_name(mode));
+	else if (ret == -ESTALE)
+		/* A newer value arrived: it is a request of its own, never overwritten. */
+		log_event("event=ack node=%s mode=%s result=stale", path, protocol_ack_name(mode));
 	else if (ret == -EACCES && node == XTV_NODE_TESTING)
 		/* Under xl control/ is read-only to the guest unless dom0 chmods it. */
 		log_event("event=ack node=%s mode=%s result=error errno=%d hint=\"%s\"", path,
@@ -33,16 +36,20 @@ static void log_ack(enum xtv_node node, enum xtv_ack mode, int ret)
 			  protocol_ack_name(mode), -ret);
 }
 
-static void acknowledge(struct daemon *d, enum xtv_node node, const struct xtv_decision *dec)
+/* Acknowledge the value just handled, but only while the node still holds it. */
+static void acknowledge(struct daemon *d, enum xtv_node node, const struct xtv_decision *dec,
+			const char *handled, size_t len)
 {
 	const char *path = protocol_node_path(node);
 	int ret = 0;
 
 	switch (dec->ack) {
-	case XTV_ACK_OK: ret = xsio_write_str(d->xs, path, ""); break;
+	case XTV_ACK_OK: ret = xsio_replace_if(d->xs, path, handled, len, ""); break;
 	case XTV_ACK_NONE: break;
-	case XTV_ACK_DELETE: ret = xsio_remove(d->xs, path); break;
-	case XTV_ACK_STRING: ret = xsio_write_str(d->xs, path, dec->ack_string); break;
+	case XTV_ACK_DELETE: ret = xsio_replace_if(d->xs, path, handled, len, NULL); break;
+	case XTV_ACK_STRING:
+		ret = xsio_replace_if(d->xs, path, handled, len, dec->ack_string);
+		break;
 	}
 	log_ack(node, dec->ack, ret);
 	if (ret == 0 && dec->ack != XTV_ACK_NONE) {
@@ -123,7 +130,6 @@ bool handle_node(struct daemon *d, enum xtv_node node)
 		log_event("event=message node=%s len=%zu value=%s", path, len,
 			  log_quote(value, len, quoted, sizeof(quoted)));
 	protocol_decide(node, value ? value : "", len, ret == 0, &d->state, &dec);
-	free(value);
 
 	switch (dec.verdict) {
 	case XTV_SILENT:
@@ -131,16 +137,18 @@ bool handle_node(struct daemon *d, enum xtv_node node)
 			d->state = dec.new_state;
 			status_save_state(d);
 		}
-		return false;
+		break;
 	case XTV_SKIP:
 		log_event("event=skip node=%s reason=\"%s\"", path, dec.reason);
-		return false;
+		break;
 	case XTV_HANDLED:
 	case XTV_REJECTED:
-		break;
+		record_verdict(d, node, &dec);
+		if (dec.ack_needed)
+			acknowledge(d, node, &dec, value, len);
+		free(value);
+		return run_action(d, dec.action);
 	}
-	record_verdict(d, node, &dec);
-	if (dec.ack_needed)
-		acknowledge(d, node, &dec);
-	return run_action(d, dec.action);
+	free(value);
+	return false;
 }

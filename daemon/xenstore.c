@@ -2,6 +2,7 @@
 #include "xenstore.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xenstore.h>
@@ -88,4 +89,47 @@ int xsio_remove(struct xs_handle *h, const char *path)
 {
 	errno = 0;
 	return xs_rm(h, XBT_NULL, path) ? 0 : failure();
+}
+
+/* Longest run of transaction conflicts before giving up on one ack. */
+#define CAS_ATTEMPTS 16
+
+/* One attempt: 0, -ESTALE, -EAGAIN (conflict: retry) or -errno. */
+static int replace_once(struct xs_handle *h, const char *path, const char *expected, size_t len,
+			const char *value)
+{
+	xs_transaction_t t;
+	unsigned int n;
+	char *current;
+	bool same;
+	int ret = 0;
+
+	errno = 0;
+	t = xs_transaction_start(h);
+	if (t == XBT_NULL)
+		return failure();
+	current = xs_read(h, t, path, &n);
+	same = current && n == len && memcmp(current, expected, len) == 0;
+	free(current);
+	errno = 0;
+	if (!same)
+		ret = -ESTALE;
+	else if (!(value ? xs_write(h, t, path, value, (unsigned int)strlen(value)) :
+			   xs_rm(h, t, path)))
+		ret = failure();
+	/* Commit a successful write; abort otherwise. A conflict is -EAGAIN. */
+	errno = 0;
+	if (!xs_transaction_end(h, t, ret != 0) && ret == 0)
+		ret = failure();
+	return ret;
+}
+
+int xsio_replace_if(struct xs_handle *h, const char *path, const char *expected, size_t len,
+		    const char *value)
+{
+	int ret = -EAGAIN;
+
+	for (int i = 0; i < CAS_ATTEMPTS && ret == -EAGAIN; i++)
+		ret = replace_once(h, path, expected, len, value);
+	return ret;
 }

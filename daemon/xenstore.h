@@ -1,4 +1,6 @@
 /* xenstore.h - thin wrapper over libxenstore: errno-style returns, no policy.
+ * (Same name as libxenstore's <xenstore.h>: include this one with quotes and
+ * never put daemon/ on the -I path, only -iquote.)
  * Paths are relative to the domain's home. */
 #ifndef XTV_XENSTORE_H
 #define XTV_XENSTORE_H
@@ -29,5 +31,12 @@ int xsio_read(struct xs_handle *h, const char *path, char **value, size_t *len);
 int xsio_write(struct xs_handle *h, const char *path, const char *value, size_t len);
 int xsio_write_str(struct xs_handle *h, const char *path, const char *value);
 int xsio_remove(struct xs_handle *h, const char *path);
+
+/* Compare-and-swap for acks: in a transaction, if path still holds exactly
+ * expected (len bytes), write value (or remove path if value is NULL).
+ * 0, -ESTALE if the node holds something else (a newer request that must not
+ * be overwritten), or -errno. Retries transaction conflicts. */
+int xsio_replace_if(struct xs_handle *h, const char *path, const char *expected, size_t len,
+		    const char *value);
 
 #endif

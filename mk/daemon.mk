@@ -35,7 +35,7 @@ UNIT_DIR    := $(OUT)/unit
 UNIT_BIN    := $(UNIT_DIR)/test_protocol
 UNIT_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	-I$(UNIT_JSONC)/include -Idaemon
+	-I$(UNIT_JSONC)/include -iquote daemon
 
 $(UNIT_BIN): tests/unit/test_protocol.c daemon/protocol.c daemon/protocol.h $(UNIT_JSONC)/lib/libjson-c.a
 	@mkdir -p $(@D)
