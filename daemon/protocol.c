@@ -244,57 +244,75 @@ static size_t string_token_end(const char *value, size_t len, size_t start)
 	return i < len ? i + 1 : len;
 }
 
+/* Up to this many keys are compared; a message with more is rejected anyway
+ * for unknown keys. */
+#define MAX_KEYS_COMPARED 16
+
+struct key_list {
+	json_object *keys[MAX_KEYS_COMPARED];
+	size_t count;
+};
+
+/* Decode one key token and compare it with the keys seen before it. */
+static int add_key(struct key_list *seen, const char *token, size_t token_len, char *reason,
+		   size_t reason_size)
+{
+	json_object *key = decode_string_token(token, token_len);
+	const char *k;
+	size_t klen;
+
+	if (!key)
+		return reject(reason, reason_size, "invalid JSON: bad key");
+	k = json_object_get_string(key);
+	klen = (size_t)json_object_get_string_len(key);
+	if (memchr(k, '\0', klen)) {
+		json_object_put(key);
+		return reject(reason, reason_size, "NUL in key");
+	}
+	for (size_t j = 0; j < seen->count; j++) {
+		if (strcmp(json_object_get_string(seen->keys[j]), k) == 0) {
+			reject_quoted(reason, reason_size, "duplicate key", k, klen);
+			json_object_put(key);
+			return -1;
+		}
+	}
+	if (seen->count < MAX_KEYS_COMPARED)
+		seen->keys[seen->count++] = key;
+	else
+		json_object_put(key);
+	return 0;
+}
+
 /* json-c keeps the last of duplicate keys silently and truncates keys at an
  * embedded NUL. The text is already known to be a valid JSON object, so its
- * keys are exactly the depth-1 strings followed by ':'; decode each and
- * compare. */
+ * keys are exactly the depth-1 strings followed by ':' (only spaces can sit
+ * between: other whitespace was rejected as control characters). */
 static int check_keys(const char *value, size_t len, char *reason, size_t reason_size)
 {
-	json_object *keys[PROTOCOL_MAX_MESSAGE / 4];
-	size_t nkeys = 0;
+	struct key_list seen = { .count = 0 };
 	int depth = 0;
 	int ret = 0;
 
 	for (size_t i = 0; i < len && ret == 0;) {
-		char c = value[i];
-
-		if (c == '"') {
+		if (value[i] == '"') {
 			size_t end = string_token_end(value, len, i);
 			size_t after = end;
 
 			while (after < len && value[after] == ' ')
 				after++;
-			if (depth == 1 && after < len && value[after] == ':') {
-				json_object *key = decode_string_token(value + i, end - i);
-				const char *k = key ? json_object_get_string(key) : NULL;
-				size_t klen = key ? (size_t)json_object_get_string_len(key) : 0;
-
-				if (!key) {
-					ret = reject(reason, reason_size, "invalid JSON: bad key");
-				} else if (memchr(k, '\0', klen)) {
-					ret = reject(reason, reason_size, "NUL in key");
-				} else {
-					for (size_t j = 0; j < nkeys && ret == 0; j++)
-						if (strcmp(json_object_get_string(keys[j]), k) == 0)
-							ret = reject_quoted(reason, reason_size,
-									    "duplicate key", k, klen);
-				}
-				if (key && ret == 0 && nkeys < sizeof(keys) / sizeof(keys[0]))
-					keys[nkeys++] = key;
-				else if (key)
-					json_object_put(key);
-			}
+			if (depth == 1 && after < len && value[after] == ':')
+				ret = add_key(&seen, value + i, end - i, reason, reason_size);
 			i = end;
 			continue;
 		}
-		if (c == '{' || c == '[')
+		if (value[i] == '{' || value[i] == '[')
 			depth++;
-		else if (c == '}' || c == ']')
+		else if (value[i] == '}' || value[i] == ']')
 			depth--;
 		i++;
 	}
-	for (size_t j = 0; j < nkeys; j++)
-		json_object_put(keys[j]);
+	for (size_t j = 0; j < seen.count; j++)
+		json_object_put(seen.keys[j]);
 	return ret;
 }
 
