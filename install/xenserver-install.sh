@@ -224,7 +224,7 @@ resolve_vm() {
 	else
 		field='name-label'
 	fi
-	found=$(query @UUID@ xe vm-list "$field=$1" is-control-domain=false --minimal)
+	found=$(query @UUID@ xe vm-list "$field=$1" is-control-domain=false is-a-template=false --minimal)
 	case "$found" in
 	'') die "no VM with $field $1" ;;
 	*,*) die "more than one VM is named $1 ($found): pass a UUID" ;;

@@ -197,8 +197,8 @@ test_remove() {
 	installer --remove "$U1" xs1
 	check "remove running VM by UUID: exit 0" status_is 0
 	check "remove running VM by UUID: exact commands" log_is <<EOF
-ssh [root@xs1] [xe vm-list uuid=$U1 is-control-domain=false --minimal]
-host: xe [vm-list] [uuid=$U1] [is-control-domain=false] [--minimal]
+ssh [root@xs1] [xe vm-list uuid=$U1 is-control-domain=false is-a-template=false --minimal]
+host: xe [vm-list] [uuid=$U1] [is-control-domain=false] [is-a-template=false] [--minimal]
 ssh [root@xs1] [xe vm-param-get uuid=$U1 param-name=PV-kernel]
 host: xe [vm-param-get] [uuid=$U1] [param-name=PV-kernel]
 ssh [root@xs1] [xe vm-param-get uuid=$U1 param-name=PV-ramdisk]
@@ -229,7 +229,7 @@ EOF
 	installed test-a
 	installer -r test-a xs1
 	check "remove halted VM by name: exit 0" status_is 0
-	check "remove halted VM by name: looked up by name-label" grep -qF "host: xe [vm-list] [name-label=test-a] [is-control-domain=false] [--minimal]" "$FAKE_LOG"
+	check "remove halted VM by name: looked up by name-label" grep -qF "host: xe [vm-list] [name-label=test-a] [is-control-domain=false] [is-a-template=false] [--minimal]" "$FAKE_LOG"
 	check "remove halted VM by name: no vm-shutdown for a halted VM" [ "$(grep -c 'vm-shutdown' "$FAKE_LOG")" -eq 0 ]
 	check "remove halted VM by name: VM gone" no_vm "$U1"
 
@@ -242,6 +242,15 @@ EOF
 	check "remove ambiguous name: both VMs kept" vm_exists "$U1"
 	check "remove ambiguous name: second VM kept" vm_exists "$U2"
 	check "remove ambiguous name: only the lookup ran" [ "$(grep -c '^ssh' "$FAKE_LOG")" -eq 1 ]
+
+	installed tmpl
+	installer -i "$IMG" -n tmpl xs1
+	printf true >"$FAKE_ROOT/xapi/$U1/is-a-template"
+	: >"$FAKE_LOG"
+	installer --remove tmpl xs1
+	check "remove a name also used by a template: exit 0" status_is 0
+	check "remove a name also used by a template: template kept" vm_exists "$U1"
+	check "remove a name also used by a template: the VM removed" no_vm "$U2"
 
 	installed
 	installer --remove no-such-vm xs1
@@ -292,7 +301,7 @@ EOF
 	installer -d --remove=old-vm xs1
 	check "dry-run remove: exit 0" status_is 0
 	check "dry-run remove: prints the commands" stdout_is <<EOF
-ssh root@xs1 'xe vm-list name-label=old-vm is-control-domain=false --minimal'
+ssh root@xs1 'xe vm-list name-label=old-vm is-control-domain=false is-a-template=false --minimal'
 ssh root@xs1 'xe vm-param-get uuid=@UUID@ param-name=PV-kernel'
 ssh root@xs1 'xe vm-param-get uuid=@UUID@ param-name=PV-ramdisk'
 ssh root@xs1 'xe vm-param-get uuid=@UUID@ param-name=power-state'
