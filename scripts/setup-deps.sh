@@ -63,7 +63,7 @@ missing_packages() {
 add_deb_src
 missing=$(missing_packages)
 if [ -n "$missing" ]; then
-	echo "setup: installing:" $missing
+	echo "setup: installing: $(echo "$missing" | tr '\n' ' ')"
 	as_root apt-get update -qq
 	# shellcheck disable=SC2086 # word splitting of the package list is intended
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
