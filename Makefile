@@ -30,6 +30,10 @@ $(CACHE)/%/.unpacked: | $(DEPS_STAMP)
 	CACHE=$(CACHE) scripts/fetch-sources.sh $*
 sources: $(CACHE)/json-c/.unpacked $(CACHE)/xen/.unpacked $(CACHE)/linux/.unpacked
 
+# The test suites, cheapest first; each mk/*.mk fragment defines its own target.
+check: check-unit check-static check-init check-kernel-config check-install fuzz-smoke \
+	check-host check-lab
+
 include $(sort $(wildcard mk/*.mk))
 
 clean:
