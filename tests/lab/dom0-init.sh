@@ -14,7 +14,7 @@ mount_basics() {
 	mkdir -p /dev/pts /dev/shm
 	mount -t devpts devpts /dev/pts
 	mount -t tmpfs tmpfs /run
-	mkdir -p /run/xen /run/xenstored
+	mkdir -p /run/xen /run/xenstored /var/log/xen/console
 }
 
 load_modules() {

@@ -11,8 +11,8 @@
 
 : "${XTV_KERNEL:=/lab/domu/kernel}" "${XTV_RAMDISK:=/lab/domu/initrd}"
 : "${XTV_EXTRA:=console=hvc0 xen.userspace_shutdown=1}" "${XTV_MEM:=16}"
-: "${READY_NODE:=data/xtv/ready}" "${BOOT_TIMEOUT:=30}" "${ACK_TIMEOUT:=10}"
-: "${SHUTDOWN_TIMEOUT:=30}" "${SETTLE:=3}" "${VM_LIFETIME:=240}"
+: "${READY_NODE:=data/xtv/ready}" "${BOOT_TIMEOUT:=60}" "${ACK_TIMEOUT:=30}"
+: "${SHUTDOWN_TIMEOUT:=60}" "${SETTLE:=3}" "${VM_LIFETIME:=400}"
 
 verdict() { printf '%s\t%s\n' "$1" "$2" >"$SC_DIR/verdict"; exit 0; }
 pass() { verdict pass "${1:-}"; }

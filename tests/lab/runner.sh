@@ -12,7 +12,7 @@ set -eu
 [ $# -eq 1 ] || { echo "usage: $0 RESULTS" >&2; exit 2; }
 RESULTS=$1
 LAB=$(dirname "$0")
-SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-150}
+SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-400}
 
 # shellcheck source=/dev/null
 [ -f "$LAB/config" ] && . "$LAB/config"
