@@ -64,6 +64,12 @@ build_payload() {
 	cp "$HERE/dom0-init.sh" "$root/init"
 	cp "$HERE/runner.sh" "$HERE/lib.sh" "$HERE/scenarios.sh" "$root/lab/"
 	cp "$TOP/install/xtv-send" "$root/usr/bin/xtv-send"
+	# Extra scenario sets (set-*.sh, sourced by scenarios.sh) and files they use (LAB_EXTRA,
+	# a directory, copied to /lab/extra), e.g. the bench and reliability sets (mk/bench.mk).
+	for set_file in "$HERE"/set-*.sh; do
+		if [ -f "$set_file" ]; then cp "$set_file" "$root/lab/"; fi
+	done
+	if [ -n "${LAB_EXTRA:-}" ]; then cp -R "$LAB_EXTRA" "$root/lab/extra"; fi
 	cp "$KERNEL" "$root/lab/domu/kernel"
 	cp "$INITRD" "$root/lab/domu/initrd"
 	cat >"$root/lab/config" <<EOF
