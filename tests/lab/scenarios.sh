@@ -266,3 +266,10 @@ t_demo() {
 	show_console
 	pass
 }
+
+# --- extra sets ------------------------------------------------------------------------
+# tests/lab/set-*.sh (copied next to this file by run-lab.sh) append to SCENARIOS.
+for set_file in "$(dirname "$0")"/set-*.sh; do
+	# shellcheck source=/dev/null
+	if [ -f "$set_file" ]; then . "$set_file"; fi
+done
