@@ -1,0 +1,63 @@
+# Benchmarks and reliability runs in the Xen lab (docs/benchmarks.md, docs/reliability.md).
+# None of these is part of `make check`: they measure, or they run for a long time.
+#
+#   make bench              one lab session (set `bench`): boot-to-ready ours vs. stock,
+#                           ack latencies vs. the in-kernel sysrq ack, guest memory, N VMs
+#                           at once; plus footprint; writes docs/benchmarks.md
+#   make bench-build        clean build, no-op rebuild, second clean build + cmp
+#                           (results/bench-build/build.tsv, read by `make bench`)
+#   make check-reliability  set `reliability`: storm, daemon respawn, xenstored restart
+#   make soak               set `soak`: 100 xl save/restore + 100 xl save -c cycles
+#
+# Variables: BENCH_BOOTS (boots per kind, 5), BENCH_PINGS (messages per kind, 250),
+# BENCH_SCALE_N (16), BENCH_CMP_MEM (MiB for the ours-vs-stock boots, 128), LAB_MEM.
+
+BENCH_OUT     := $(OUT)/bench
+BENCH_XSBENCH := $(BENCH_OUT)/xsbench
+BENCH_EXTRA   := $(BENCH_OUT)/extra
+BENCH_STOCK   ?= cache/lab/dom0/vmlinux
+BENCH_BOOTS   ?= 5
+BENCH_PINGS   ?= 250
+BENCH_SCALE_N ?= 16
+BENCH_CMP_MEM ?= 128
+BENCH_RESULTS ?= results/bench
+BENCH_TIMEOUT ?= 3600
+SOAK_TIMEOUT  ?= 14400
+
+.PHONY: bench bench-lab bench-build bench-extra check-reliability soak
+
+# The dom0-side timing helper: static musl, libxenstore from mk/musl-libs.mk.
+$(BENCH_XSBENCH): tests/bench/xsbench.c $(OUT)/musl/lib/libxenstore.a | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	musl-gcc -std=c11 -Os -Wall -Wextra -Werror -static -s -I$(OUT)/musl/include -o $@ $< \
+		-L$(OUT)/musl/lib -lxenstore -lpthread
+
+# Files for /lab/extra in dom0 (hard links where possible: the stock kernel is 65 MB).
+bench-extra: $(BENCH_XSBENCH) image lab-deps
+	rm -rf $(BENCH_EXTRA)
+	mkdir -p $(BENCH_EXTRA)
+	cp $(BENCH_XSBENCH) $(OUT)/image/initrd-debug.img $(BENCH_EXTRA)/
+	ln -f $(BENCH_STOCK) $(BENCH_EXTRA)/stock-vmlinux 2>/dev/null || cp $(BENCH_STOCK) $(BENCH_EXTRA)/stock-vmlinux
+
+BENCH_LAB = LAB_EXTRA=$(abspath $(BENCH_EXTRA)) $(LAB_RUN) -V SCENARIO_TIMEOUT=2400 -V VM_LIFETIME=3000
+
+bench-lab: bench-extra
+	cut -d' ' -f1-3 /proc/loadavg >$(BENCH_OUT)/load-before
+	$(BENCH_LAB) -s bench -o $(BENCH_RESULTS) -T $(BENCH_TIMEOUT) -V BENCH_BOOTS=$(BENCH_BOOTS) \
+		-V BENCH_PINGS=$(BENCH_PINGS) -V BENCH_SCALE_N=$(BENCH_SCALE_N) \
+		-V BENCH_CMP_MEM=$(BENCH_CMP_MEM) -V BOOT_TIMEOUT=180 || \
+		echo "bench: not every measurement completed, see $(BENCH_RESULTS)/summary.tsv"
+	cut -d' ' -f1-3 /proc/loadavg >$(BENCH_OUT)/load-after
+
+bench: bench-lab
+	tests/bench/report.sh -o docs/benchmarks.md -r $(BENCH_RESULTS) -O $(OUT)
+
+bench-build:
+	tests/bench/build.sh -o results/bench-build
+
+check-reliability: bench-extra
+	$(BENCH_LAB) -s reliability -o results/reliability -T $(BENCH_TIMEOUT)
+
+soak: bench-extra
+	$(BENCH_LAB) -s soak -o results/soak -T $(SOAK_TIMEOUT) -V SCENARIO_TIMEOUT=7000 \
+		-V VM_LIFETIME=7200

@@ -1,0 +1,158 @@
+#!/bin/sh
+# Turn one `bench` lab session (results/bench), the build benchmark (results/bench-build)
+# and the image files into docs/benchmarks.md: one table, every target marked met / not met.
+#
+# usage: tests/bench/report.sh [-o FILE] [-r RESULTS] [-O OUT] [-b BUILD_RESULTS]
+#                              [-f "MEM:RESULTS ..."]   (memory-floor runs of check-lab)
+set -eu
+
+DOC=docs/benchmarks.md R=results/bench O=out B=results/bench-build FLOOR=""
+while getopts o:r:O:b:f:h opt; do
+	case "$opt" in
+	o) DOC=$OPTARG ;;
+	r) R=$OPTARG ;;
+	O) O=$OPTARG ;;
+	b) B=$OPTARG ;;
+	f) FLOOR=$OPTARG ;;
+	*) echo "usage: $0 [-o FILE] [-r RESULTS] [-O OUT] [-b BUILD] [-f 'MEM:RESULTS ...']" >&2; exit 2 ;;
+	esac
+done
+S=$R/scenarios
+[ -f "$S/bench-boot/boots.tsv" ] || { echo "report.sh: no $S/bench-boot/boots.tsv (make bench-lab)" >&2; exit 1; }
+
+# stats: "n p50 p90 p99 max" (nearest rank) of the numbers on stdin.
+stats() {
+	sort -n | awk '{ v[++n] = $1 }
+	function p(q,   r) { r = int((q * n + 99) / 100); if (r < 1) r = 1; return v[r] }
+	END { if (n) printf "%d %s %s %s %s\n", n, p(50), p(90), p(99), v[n]; else print "0 - - - -" }'
+}
+# samples FILE...: the microsecond samples of xsbench ping outputs.
+samples() { cat "$@" 2>/dev/null | awk '$1 == "sample" { print $2 }'; }
+lost() { cat "$@" 2>/dev/null | grep -c '^lost' || true; }
+median() { stats | awk '{ print $2 }'; }
+ms() { awk -v u="$1" 'BEGIN { if (u == "-") print "-"; else printf "%.1f", u / 1000 }'; }
+# col KERNEL MEM COLUMN: that column of boots.tsv for one kind of boot (valid rows only).
+col() { awk -F'\t' -v k="$1" -v m="$2" -v c="$3" 'NR > 1 && $1 == k && $2 == m && $c >= 0 { print $c }' "$S/bench-boot/boots.tsv"; }
+verdict() { if awk "BEGIN { exit !($1) }" 2>/dev/null; then echo "**met**"; else echo "**not met**"; fi; }
+size() { if [ -f "$1" ]; then wc -c <"$1" | tr -d ' '; else echo 0; fi; }
+mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
+kib() { awk -v b="$1" 'BEGIN { printf "%.0f KiB", b / 1024 }'; }
+
+mem=$(sed -n 's/.*memory=\([0-9]*\)MiB.*/\1/p' "$R/serial.log" | head -n 1)
+cmp_mem=$(awk -F'\t' 'NR > 1 && $1 == "stock" { print $2; exit }' "$S/bench-boot/boots.tsv")
+
+# Boot to ready.
+ours=$(col ours "$cmp_mem" 6 | median)
+stock=$(col stock "$cmp_mem" 6 | median)
+ours_floor=$(col ours "$mem" 6 | median)
+n_ours=$(col ours "$cmp_mem" 6 | grep -c . || true)
+n_stock=$(col stock "$cmp_mem" 6 | grep -c . || true)
+ratio=$(awk -v a="$ours" -v b="$stock" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')
+pw_ours=$(col ours "$cmp_mem" 7 | median)
+pw_stock=$(col stock "$cmp_mem" 7 | median)
+
+# Reaction latency.
+P=$S/bench-ping
+read -r t_n t50 t90 t99 tmax <<EOF
+$(samples "$P"/testing-ours-*.txt | stats)
+EOF
+read -r k_n k50 k90 k99 kmax <<EOF
+$(samples "$P"/sysrq-ours-*.txt | stats)
+EOF
+read -r s_n s50 s90 s99 smax <<EOF
+$(samples "$P"/sysrq-stock-*.txt | stats)
+EOF
+t_lost=$(lost "$P"/testing-ours-*.txt)
+k_lost=$(lost "$P"/sysrq-ours-*.txt)
+s_lost=$(lost "$P"/sysrq-stock-*.txt)
+
+# Footprint.
+kern=$(size "$O/image/vmlinuz")
+initrd=$(size "$O/image/initrd.img")
+dbg=$(size "$O/image/initrd-debug.img")
+xtvd=$(size "$O/daemon/xtvd")
+init=$(size "$O/init/init")
+both=$((kern + initrd))
+meminfo=$S/bench-mem/meminfo.txt
+mi() { awk -v k="$1:" '$1 == k { print $2 }' "$meminfo" 2>/dev/null | tail -n 1; }
+kmem=$(grep 'Memory: ' "$meminfo" 2>/dev/null | sed 's/.*Memory: \([^ ]*\) available.*/\1/' | tail -n 1)
+
+# Scale.
+scale_row=$(awk -F'\t' 'NR == 2' "$S/bench-scale/scale.tsv" 2>/dev/null || true)
+sc_n=$(echo "$scale_row" | cut -f1) sc_ready=$(echo "$scale_row" | cut -f2)
+sc_ans=$(echo "$scale_row" | cut -f3) sc_boot=$(echo "$scale_row" | cut -f4)
+sc_msg=$(echo "$scale_row" | cut -f5)
+
+# Build.
+build_row=$(awk -F'\t' 'NR == 2' "$B/build.tsv" 2>/dev/null || true)
+b_clean=$(echo "$build_row" | cut -f1) b_noop=$(echo "$build_row" | cut -f2)
+b_clean2=$(echo "$build_row" | cut -f3) b_same=$(echo "$build_row" | cut -f4)
+b_differ=$(echo "$build_row" | cut -f5) b_load=$(echo "$build_row" | cut -f6-8)
+
+# Memory floor from check-lab runs at given sizes.
+floor_rows=""
+floor=""
+for f in $FLOOR; do
+	m=${f%%:*} d=${f#*:}
+	[ -f "$d/summary.tsv" ] || continue
+	tot=$(grep -c . "$d/summary.tsv" || true)
+	ok=$(awk -F'\t' '$2 == "pass"' "$d/summary.tsv" | grep -c . || true)
+	floor_rows="$floor_rows| check-lab at ${m} MiB | $ok of $tot scenarios passed (\`$d\`) | |
+"
+	if [ "$ok" = "$tot" ] && [ "$tot" -gt 0 ]; then
+		if [ -z "$floor" ] || [ "$m" -lt "$floor" ]; then floor=$m; fi
+	fi
+done
+
+load_before=$(cat "$O/bench/load-before" 2>/dev/null || echo "?")
+load_after=$(cat "$O/bench/load-after" 2>/dev/null || echo "?")
+when=$(stat -c %y "$R/summary.tsv" 2>/dev/null | cut -d. -f1)
+
+{
+	cat <<EOF
+# Benchmarks
+
+Written by \`make bench\` (tests/bench/report.sh) from one lab session; do not edit by hand.
+Measured $when UTC on the build machine: $(nproc) shared cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)),
+$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), **no KVM**: Xen 4.17 and dom0 run in QEMU under
+**TCG (software emulation)**, so absolute times are those of an emulated machine, many
+times slower than hardware; the comparisons (ratios) are the figures that carry over. The
+machine was shared with other work: host load average (1/5/15 min) $load_before before the
+lab session, $load_after after it.
+
+All lab times are taken in dom0 with \`tests/bench/xsbench\` (CLOCK_MONOTONIC, microsecond
+resolution, xenstore watches, no polling): a boot is timed from just before \`xl create\`
+to the moment \`data/xtv/ready\` reads \`1\`; a reaction from just before dom0's write of a
+message to the moment the guest's acknowledgement (\`""\`) is visible in dom0.
+
+| what | measured | target | |
+|---|---|---|---|
+| boot to ready, ours (${cmp_mem} MiB), median of $n_ours | $(ms "$(awk -v v="$ours" 'BEGIN { print v * 1000 }')") ms | | |
+| boot to ready, Debian stock kernel, same initrd, ${cmp_mem} MiB, median of $n_stock | $(ms "$(awk -v v="$stock" 'BEGIN { print v * 1000 }')") ms | | |
+| ratio ours / stock | $ratio | ≤ 0.25 | $(verdict "$ratio <= 0.25") |
+| boot to ready, ours at ${mem} MiB, median | $ours_floor ms | | |
+| testing message → daemon's ack, $t_n messages ($t_lost lost): p50 / p90 / p99 / max | $(ms "$t50") / $(ms "$t90") / $(ms "$t99") / $(ms "$tmax") ms | | |
+| control/sysrq → in-kernel ack, our kernel, $k_n ($k_lost lost): p50 / p90 / p99 / max | $(ms "$k50") / $(ms "$k90") / $(ms "$k99") / $(ms "$kmax") ms | | |
+| control/sysrq → in-kernel ack, stock kernel, $s_n ($s_lost lost): p50 / p90 / p99 / max | $(ms "$s50") / $(ms "$s90") / $(ms "$s99") / $(ms "$smax") ms | | |
+| our p50 / in-kernel p50 (same VM) | $(awk -v a="$t50" -v b="$k50" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') | ≤ 2 | $(verdict "$t50 <= 2 * $k50 && $k50 > 0") |
+| our p99 | $(ms "$t99") ms | ≤ 50 ms | $(verdict "$t99 <= 50000 && $t_lost == 0") |
+| control/shutdown=poweroff → ack, ours (daemon) / stock (kernel), medians | $(ms "$pw_ours") / $(ms "$pw_stock") ms | | |
+| kernel (vmlinuz) + initrd.img | $(mib "$both") ($(kib "$kern") + $(kib "$initrd")) | ≤ 2.5 MiB | $(verdict "$both <= 2621440") |
+| xtvd / init (static, stripped) / initrd-debug.img | $(kib "$xtvd") / $(kib "$init") / $(kib "$dbg") | | |
+| guest memory after boot at ${mem} MiB (guest's /proc/meminfo) | MemTotal $(mi MemTotal) kB, MemFree $(mi MemFree) kB, MemAvailable $(mi MemAvailable) kB; kernel: $kmem available | | |
+${floor_rows}| memory floor (smallest memory= where the check-lab matrix passes) | ${floor:-not measured here} MiB | 16 MiB | $(if [ -n "$floor" ]; then verdict "$floor <= 16"; else echo "see docs/lab.md"; fi) |
+| $sc_n VMs at ${mem} MiB created at once: ready / answered one message | $sc_ready / $sc_ans; all ready after $sc_boot ms, all answered $sc_msg ms later | no failures | $(verdict "${sc_ready:-0} == ${sc_n:-1} && ${sc_ans:-0} == ${sc_n:-1}") |
+| clean build (\`make image\`, sources cached) | $(ms "$(awk -v v="${b_clean:-0}" 'BEGIN { print v * 1000 }')") ms | | |
+| no-op rebuild | $(ms "$(awk -v v="${b_noop:-0}" 'BEGIN { print v * 1000 }')") ms | ≤ 5 s | $(if [ -n "$b_noop" ]; then verdict "$b_noop <= 5000"; else echo "not measured"; fi) |
+| two clean builds byte-identical | identical: ${b_same:-?}; differ: ${b_differ:-none} | identical | $(if [ -n "$build_row" ]; then verdict "\"${b_differ}\" == \"\""; else echo "not measured"; fi) |
+EOF
+	echo
+	if [ -n "$build_row" ]; then
+		echo "Build figures: the second clean build took $(ms "$(awk -v v="$b_clean2" 'BEGIN { print v * 1000 }')") ms; host load during the builds (1/5/15 min): $b_load."
+		echo
+	fi
+	# Hand-written notes on method and findings (kept next to the script).
+	if [ -f "$(dirname "$0")/notes.md" ]; then cat "$(dirname "$0")/notes.md"; fi
+} >"$DOC.tmp"
+mv "$DOC.tmp" "$DOC"
+echo "report.sh: wrote $DOC"

@@ -1,0 +1,332 @@
+/* xsbench - dom0-side timing helper for the lab benchmarks (docs/benchmarks.md).
+ *
+ * Timestamps come from CLOCK_MONOTONIC in dom0; waits use xenstore watches (no polling)
+ * and every wait is bounded.
+ *
+ *   xsbench boot NAME READY TIMEOUT_S CMD [ARG...]
+ *       Run CMD (e.g. xl create cfg) and time, from just before the fork, the appearance
+ *       of a domain called NAME (@introduceDomain) and of READY (relative to its home,
+ *       e.g. data/xtv/ready) = "1".  Prints
+ *       "domid=D intro_ms=X ready_ms=Y cmd_rc=R".  Exit 0 ready, 1 timeout, 2 usage.
+ *
+ *   xsbench ping PATH COUNT GAP_MS TIMEOUT_MS VALUE [VALUE...]
+ *       COUNT times: write the next VALUE (cycling through them) to PATH and time until
+ *       PATH reads "" (the guest's acknowledgement); GAP_MS pause between rounds (0 =
+ *       back to back).  One sample per line
+ *       ("sample US" or "lost"), then
+ *       "n=N lost=L min_us= p50_us= p90_us= p99_us= max_us= mean_us=".
+ *       Exit 0 if nothing was lost, 1 otherwise, 2 usage.
+ *
+ *   xsbench introduce DOMID MFN PORT
+ *       XS_INTRODUCE a domain to xenstored (docs/reliability.md: re-attaching a guest's
+ *       ring to a freshly started xenstored).
+ *
+ *   xsbench now      monotonic milliseconds (for shell-side intervals)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: xsbench boot NAME READY TIMEOUT_S CMD [ARG...]\n"
+			"       xsbench ping PATH COUNT GAP_MS TIMEOUT_MS VALUE [VALUE...]\n"
+			"       xsbench introduce DOMID MFN PORT\n"
+			"       xsbench now\n");
+	return 2;
+}
+
+static long parse_num(const char *s, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > max)
+		return -1;
+	return v;
+}
+
+/* wait_watch: wait until a watch event is readable or DEADLINE (us) passes.
+ * Returns the event (free()) or NULL on timeout/error. */
+static char **wait_watch(struct xs_handle *xs, long long deadline)
+{
+	for (;;) {
+		char **ev = xs_check_watch(xs);
+		struct pollfd pfd = { .fd = xs_fileno(xs), .events = POLLIN };
+		long long left;
+
+		if (ev)
+			return ev;
+		if (errno != EAGAIN)
+			return NULL;
+		left = deadline - now_us();
+		if (left <= 0)
+			return NULL;
+		if (poll(&pfd, 1, (int)((left + 999) / 1000)) < 0 && errno != EINTR)
+			return NULL;
+	}
+}
+
+static char *read_str(struct xs_handle *xs, const char *path)
+{
+	unsigned int len;
+
+	return xs_read(xs, XBT_NULL, path, &len);
+}
+
+/* find_domain: the domid whose name is NAME, or -1. */
+static long find_domain(struct xs_handle *xs, const char *name)
+{
+	unsigned int n;
+	char **doms = xs_directory(xs, XBT_NULL, "/local/domain", &n);
+	long found = -1;
+
+	for (unsigned int i = 0; doms && i < n && found < 0; i++) {
+		char path[128];
+		char *v;
+
+		snprintf(path, sizeof(path), "/local/domain/%s/name", doms[i]);
+		v = read_str(xs, path);
+		if (v && strcmp(v, name) == 0)
+			found = parse_num(doms[i], 0x7fff);
+		free(v);
+	}
+	free(doms);
+	return found;
+}
+
+static int cmd_boot(struct xs_handle *xs, int argc, char **argv)
+{
+	const char *name, *ready;
+	long timeout, domid = -1;
+	long long t0, t_intro = -1, t_ready = -1, deadline;
+	char ready_path[256];
+	pid_t pid;
+	int status, cmd_rc = -1;
+
+	if (argc < 4)
+		return usage();
+	name = argv[0];
+	ready = argv[1];
+	timeout = parse_num(argv[2], 3600);
+	if (timeout < 0)
+		return usage();
+	if (!xs_watch(xs, "@introduceDomain", "intro")) {
+		perror("xsbench: watch @introduceDomain");
+		return 1;
+	}
+	/* The registration fires the watch once: consume it before starting the clock. */
+	free(wait_watch(xs, now_us() + 2000000));
+	t0 = now_us();
+	deadline = t0 + timeout * 1000000LL;
+	pid = fork();
+	if (pid < 0) {
+		perror("xsbench: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		execvp(argv[3], argv + 3);
+		perror("xsbench: exec");
+		_exit(127);
+	}
+	while (t_ready < 0) {
+		char **ev;
+
+		if (domid < 0) {
+			domid = find_domain(xs, name);
+			if (domid >= 0) {
+				t_intro = now_us();
+				snprintf(ready_path, sizeof(ready_path), "/local/domain/%ld/%s", domid,
+					 ready);
+				if (!xs_watch(xs, ready_path, "ready")) {
+					perror("xsbench: watch ready");
+					break;
+				}
+			}
+		}
+		if (domid >= 0) {
+			char *v = read_str(xs, ready_path);
+
+			if (v && strcmp(v, "1") == 0)
+				t_ready = now_us();
+			free(v);
+			if (t_ready >= 0)
+				break;
+		}
+		ev = wait_watch(xs, deadline);
+		if (!ev)
+			break;
+		free(ev);
+	}
+	if (waitpid(pid, &status, WNOHANG) == pid)
+		cmd_rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	printf("domid=%ld intro_ms=%.1f ready_ms=%.1f cmd_rc=%d\n", domid,
+	       t_intro < 0 ? -1.0 : (double)(t_intro - t0) / 1000.0,
+	       t_ready < 0 ? -1.0 : (double)(t_ready - t0) / 1000.0, cmd_rc);
+	return t_ready < 0;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* pct: nearest-rank percentile of N sorted samples. */
+static long long pct(const long long *s, long n, int p)
+{
+	long rank = (long)((p * n + 99) / 100);
+
+	if (rank < 1)
+		rank = 1;
+	return s[rank - 1];
+}
+
+static int cmd_ping(struct xs_handle *xs, int argc, char **argv)
+{
+	const char *path;
+	long count, gap_ms, timeout_ms, n = 0, lost = 0;
+	long long *samples, sum = 0;
+	struct timespec gap;
+
+	if (argc < 5)
+		return usage();
+	path = argv[0];
+	count = parse_num(argv[1], 1000000);
+	gap_ms = parse_num(argv[2], 60000);
+	timeout_ms = parse_num(argv[3], 600000);
+	if (count < 1 || gap_ms < 0 || timeout_ms < 1)
+		return usage();
+	for (int v = 4; v < argc; v++)
+		if (!*argv[v])
+			return usage();
+	samples = calloc((size_t)count, sizeof(*samples));
+	if (!samples || !xs_watch(xs, path, "ping")) {
+		perror("xsbench: ping setup");
+		return 1;
+	}
+	free(wait_watch(xs, now_us() + 2000000));
+	gap.tv_sec = gap_ms / 1000;
+	gap.tv_nsec = (gap_ms % 1000) * 1000000L;
+	for (long i = 0; i < count; i++) {
+		const char *value = argv[4 + i % (argc - 4)];
+		long long t0, deadline;
+		bool acked = false;
+
+		/* Drain events left from the previous round (the guest's own ack). */
+		for (char **ev; (ev = xs_check_watch(xs)) != NULL;)
+			free(ev);
+		t0 = now_us();
+		deadline = t0 + timeout_ms * 1000LL;
+		if (!xs_write(xs, XBT_NULL, path, value, (unsigned int)strlen(value))) {
+			perror("xsbench: write");
+			break;
+		}
+		while (!acked) {
+			char *v = read_str(xs, path);
+			char **ev;
+
+			if (v && *v == '\0')
+				acked = true;
+			free(v);
+			if (acked)
+				break;
+			ev = wait_watch(xs, deadline);
+			if (!ev)
+				break;
+			free(ev);
+		}
+		if (acked) {
+			samples[n] = now_us() - t0;
+			sum += samples[n];
+			printf("sample %lld\n", samples[n]);
+			n++;
+		} else {
+			printf("lost\n");
+			lost++;
+		}
+		fflush(stdout);
+		if (gap_ms)
+			nanosleep(&gap, NULL);
+	}
+	qsort(samples, (size_t)n, sizeof(*samples), cmp_ll);
+	if (n)
+		printf("n=%ld lost=%ld min_us=%lld p50_us=%lld p90_us=%lld p99_us=%lld "
+		       "max_us=%lld mean_us=%lld\n",
+		       n, lost, samples[0], pct(samples, n, 50), pct(samples, n, 90),
+		       pct(samples, n, 99), samples[n - 1], sum / n);
+	else
+		printf("n=0 lost=%ld\n", lost);
+	free(samples);
+	return lost != 0 || n == 0;
+}
+
+static int cmd_introduce(struct xs_handle *xs, int argc, char **argv)
+{
+	long domid, port;
+	unsigned long long mfn;
+	char *end;
+
+	if (argc != 3)
+		return usage();
+	domid = parse_num(argv[0], 0x7fef);
+	port = parse_num(argv[2], 1 << 20);
+	errno = 0;
+	mfn = strtoull(argv[1], &end, 0);
+	if (domid < 1 || port < 0 || errno || end == argv[1] || *end)
+		return usage();
+	if (!xs_introduce_domain(xs, (unsigned int)domid, (unsigned long)mfn,
+				 (unsigned int)port)) {
+		perror("xsbench: introduce");
+		return 1;
+	}
+	printf("introduced domid=%ld mfn=%llu port=%ld\n", domid, mfn, port);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct xs_handle *xs;
+	int rc;
+
+	if (argc < 2)
+		return usage();
+	if (strcmp(argv[1], "now") == 0) {
+		printf("%lld\n", now_us() / 1000);
+		return 0;
+	}
+	xs = xs_open(0);
+	if (!xs) {
+		perror("xsbench: xs_open");
+		return 1;
+	}
+	if (strcmp(argv[1], "boot") == 0)
+		rc = cmd_boot(xs, argc - 2, argv + 2);
+	else if (strcmp(argv[1], "ping") == 0)
+		rc = cmd_ping(xs, argc - 2, argv + 2);
+	else if (strcmp(argv[1], "introduce") == 0)
+		rc = cmd_introduce(xs, argc - 2, argv + 2);
+	else
+		rc = usage();
+	xs_close(xs);
+	return rc;
+}

@@ -1,0 +1,190 @@
+# shellcheck shell=sh
+# The `bench` set (make bench, tests/bench/bench.sh, docs/benchmarks.md): measurements,
+# not tests. Every scenario passes once it has measured; the host side compares the figures
+# with the targets. All figures of one `make bench` come from one lab session.
+# Sourced by scenarios.sh; uses lib.sh. Extra files in /lab/extra (mk/bench.mk):
+#   xsbench        tests/bench/xsbench.c (dom0 timing with xenstore watches, CLOCK_MONOTONIC)
+#   stock-vmlinux  Debian's stock kernel (the dom0 kernel, uncompressed)
+#   initrd-debug.img
+# Results: RESULTS/scenarios/NAME/*.tsv and *.txt, read by tests/bench/bench.sh.
+# shellcheck disable=SC2317,SC2329 # functions are called through the table
+
+SCENARIOS="$SCENARIOS
+bench-boot        bench           b_boots                         | boot to ready: ours vs. Debian's stock kernel, same initrd, same memory
+bench-ping        bench           b_ping                          | reaction latency: testing message vs. in-kernel sysrq ack, ours and stock
+bench-mem         bench           b_mem                           | guest memory after boot (the guest's own /proc/meminfo)
+bench-scale       bench           b_scale                         | N test VMs started at once, each answers one message
+"
+
+: "${BENCH_EXTRA:=/lab/extra}" "${BENCH_BOOTS:=5}" "${BENCH_CMP_MEM:=128}"
+: "${BENCH_PINGS:=250}" "${BENCH_GAP_MS:=20}" "${BENCH_SCALE_N:=16}"
+BENCH_STOCK=$BENCH_EXTRA/stock-vmlinux
+XSBENCH=$BENCH_EXTRA/xsbench
+BENCH_MSG='{"when":"now","ack":"ok","action":"ignore"}'
+
+# bench_cfg FILE NAME KERNEL RAMDISK EXTRA MEM: an xl config, domain destroyed on shutdown.
+bench_cfg() {
+	cat >"$1" <<EOF
+name = "$2"
+type = "pv"
+kernel = "$3"
+ramdisk = "$4"
+extra = "$5"
+memory = $6
+vcpus = 1
+on_poweroff = "destroy"
+on_reboot = "destroy"
+on_crash = "destroy"
+EOF
+}
+
+# field KEY FILE: the value of KEY=VALUE in xsbench's result line.
+field() {
+	awk -v k="$1=" '{ for (i = 1; i <= NF; i++) if (index($i, k) == 1) v = substr($i, length(k) + 1) }
+	END { print v }' "$2"
+}
+
+# bench_kernel LABEL: kernel and command line for ours / stock.
+bench_kernel() {
+	case "$1" in
+	ours) echo "$XTV_KERNEL|$XTV_EXTRA" ;;
+	stock) echo "$BENCH_STOCK|console=hvc0" ;;
+	esac
+}
+
+# boot_once LABEL MEM I: one timed boot (xl create -> READY_NODE = 1), then the time of a
+# control/shutdown=poweroff ack; appends a row to boots.tsv.
+boot_once() {
+	k=$(bench_kernel "$1")
+	name=xb-$1-$2-$3
+	out=$SC_DIR/$name.out
+	bench_cfg "$SC_DIR/$name.cfg" "$name" "${k%%|*}" "$XTV_RAMDISK" "${k#*|}" "$2"
+	rc=0
+	"$XSBENCH" boot "$name" "$READY_NODE" "$BOOT_TIMEOUT" xl create "$SC_DIR/$name.cfg" \
+		>"$out" 2>&1 || rc=$?
+	d=$(field domid "$out")
+	ack=-1
+	if [ "$rc" = 0 ]; then
+		"$XSBENCH" ping "/local/domain/$d/control/shutdown" 1 0 30000 poweroff \
+			>"$SC_DIR/$name.poweroff" 2>&1 || true
+		ack=$(field max_us "$SC_DIR/$name.poweroff")
+	fi
+	cp "/var/log/xen/console/guest-$name.log" "$SC_DIR/$name.console" 2>/dev/null || true
+	if [ "${d:--1}" -ge 0 ] 2>/dev/null; then timeout 30 xl destroy "$d" >/dev/null 2>&1 || true; fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${d:--1}" "$(field intro_ms "$out")" \
+		"$(field ready_ms "$out")" "${ack:--1}" >>"$SC_DIR/boots.tsv"
+	note "boot $1 ${2}MiB #$3: $(grep '^domid=' "$out" || echo no result) poweroff-ack ${ack}us"
+	return 0
+}
+
+boots_all_ready() { ! awk -F'\t' 'NR > 1 && ($6 == "" || $6 < 0)' "$SC_DIR/boots.tsv" | grep -q .; }
+
+# b_boots: BENCH_BOOTS rounds, alternating so that both see the same load: ours and stock
+# at BENCH_CMP_MEM (the stock kernel does not boot in 16 MiB), ours at XTV_MEM.
+b_boots() {
+	printf 'kernel\tmem_mib\tround\tdomid\tintro_ms\tready_ms\tpoweroff_ack_us\n' >"$SC_DIR/boots.tsv"
+	note "load before: $(cat /proc/loadavg)"
+	i=1
+	while [ "$i" -le "$BENCH_BOOTS" ]; do
+		boot_once ours "$BENCH_CMP_MEM" "$i"
+		boot_once stock "$BENCH_CMP_MEM" "$i"
+		boot_once ours "$XTV_MEM" "$i"
+		i=$((i + 1))
+	done
+	note "load after: $(cat /proc/loadavg)"
+	check "every boot reached ready" boots_all_ready
+	pass
+}
+
+# ping_block LABEL NODE COUNT VALUE: COUNT timed messages to NODE of DOMID.
+ping_block() {
+	"$XSBENCH" ping "$(xs_path "$2")" "$3" "$BENCH_GAP_MS" 10000 "$4" >"$SC_DIR/$1.txt" 2>&1
+	note "$1: $(tail -n 1 "$SC_DIR/$1.txt")"
+}
+
+# b_ping: on our VM, alternating blocks of sysrq (in-kernel ack) and testing messages
+# (the daemon's ack); then sysrq on the stock kernel (same initrd).
+b_ping() {
+	vm_up
+	xenstore-write "$(xs_path control/testing)" ""
+	xenstore-chmod "$(xs_path control/testing)" "n$DOMID"
+	h0=$(xs_read data/xtv/handled)
+	half=$((BENCH_PINGS / 2))
+	need "sysrq ack 1" ping_block sysrq-ours-1 control/sysrq "$half" x
+	need "testing ack 1" ping_block testing-ours-1 control/testing "$half" "$BENCH_MSG"
+	need "sysrq ack 2" ping_block sysrq-ours-2 control/sysrq "$half" x
+	need "testing ack 2" ping_block testing-ours-2 control/testing "$half" "$BENCH_MSG"
+	h1=$(xs_read data/xtv/handled)
+	note "handled $h0 -> $h1"
+	check "daemon counted every message ($h0 + $((2 * half)) = $h1)" [ $((h0 + 2 * half)) = "$h1" ]
+	check "still ready" xs_is data/xtv/ready 1
+	timeout 30 xl destroy "$DOMID" >/dev/null 2>&1 || true
+	# The stock kernel with the same initrd, same watches.
+	DOM=xb-ping-stock
+	vm_config "$BENCH_CMP_MEM"
+	sed -i "s|^kernel = .*|kernel = \"$BENCH_STOCK\"|; s|^extra = .*|extra = \"console=hvc0\"|" \
+		"$SC_DIR/domain.cfg"
+	need "xl create $DOM (stock kernel)" xl_monitor xl create -F "$SC_DIR/domain.cfg"
+	need "stock guest ready" vm_ready
+	need "sysrq ack stock 1" ping_block sysrq-stock-1 control/sysrq "$half" x
+	need "sysrq ack stock 2" ping_block sysrq-stock-2 control/sysrq "$half" x
+	pass
+}
+
+# b_mem: boot the debug initrd at XTV_MEM and ask the guest's shell for /proc/meminfo.
+b_mem() {
+	XTV_RAMDISK=$BENCH_EXTRA/initrd-debug.img
+	XTV_EXTRA="$XTV_EXTRA debug"
+	vm_up
+	tty=$(xs_read console/tty)
+	need "console tty ($tty)" [ -c "$tty" ]
+	sleep 1 # the shell prints its prompt after init started it; typing earlier is lost
+	printf 'busybox grep -E "^(MemTotal|MemFree|MemAvailable|Cached|Shmem):" /proc/meminfo\n' >"$tty"
+	check "guest printed its meminfo" await_console '^MemAvailable:' 30
+	sleep 1
+	grep -E '^(MemTotal|MemFree|MemAvailable|Cached|Shmem):|Memory: ' "$(console_log)" |
+		tr -d '\r' >"$SC_DIR/meminfo.txt"
+	xl list "$DOMID" >"$SC_DIR/xl-list.txt" 2>&1 || true
+	xenstore-read "$(xs_path memory/target)" >"$SC_DIR/memory-target.txt" 2>&1 || true
+	note "meminfo: $(tr '\n' ' ' <"$SC_DIR/meminfo.txt")"
+	pass
+}
+
+# b_scale: BENCH_SCALE_N VMs at XTV_MEM created at once; each answers one message.
+b_scale() {
+	xl info >"$SC_DIR/xl-info.txt" 2>&1 || true
+	note "xen free memory before: $(awk '/^free_memory/ { print $3 }' "$SC_DIR/xl-info.txt") MiB"
+	t0=$("$XSBENCH" now)
+	pids=""
+	i=1
+	while [ "$i" -le "$BENCH_SCALE_N" ]; do
+		name=xs-$i
+		vm_config_file="$SC_DIR/$name.cfg"
+		bench_cfg "$vm_config_file" "$name" "$XTV_KERNEL" "$XTV_RAMDISK" "$XTV_EXTRA" "$XTV_MEM"
+		"$XSBENCH" boot "$name" "$READY_NODE" 300 xl create "$vm_config_file" >"$SC_DIR/$name.out" 2>&1 &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	booted=0
+	for p in $pids; do wait "$p" && booted=$((booted + 1)); done
+	t1=$("$XSBENCH" now)
+	pids=""
+	i=1
+	while [ "$i" -le "$BENCH_SCALE_N" ]; do
+		d=$(field domid "$SC_DIR/xs-$i.out")
+		if [ "${d:--1}" -ge 0 ] 2>/dev/null; then
+			xtv-send -t 120 "$d" --when now --action ignore >"$SC_DIR/xs-$i.send" 2>&1 &
+			pids="$pids $!"
+		fi
+		i=$((i + 1))
+	done
+	answered=0
+	for p in $pids; do wait "$p" && answered=$((answered + 1)); done
+	t2=$("$XSBENCH" now)
+	xl list >"$SC_DIR/xl-list.txt" 2>&1 || true
+	printf 'n\tready\tanswered\tboot_all_ms\tmessages_ms\n%s\t%s\t%s\t%s\t%s\n' "$BENCH_SCALE_N" \
+		"$booted" "$answered" $((t1 - t0)) $((t2 - t1)) >"$SC_DIR/scale.tsv"
+	cat "$SC_DIR"/xs-*.out >"$SC_DIR/boots.txt"
+	note "scale: $BENCH_SCALE_N VMs, $booted ready after $((t1 - t0)) ms, $answered answered after $((t2 - t1)) ms more"
+	pass
+}
