@@ -81,8 +81,9 @@ XS_PID="" D_PID=""
 FAILED=0
 
 cleanup() {
-	[ -n "$D_PID" ] && kill "$D_PID" 2>/dev/null && wait "$D_PID" 2>/dev/null
-	[ -n "$XS_PID" ] && kill "$XS_PID" 2>/dev/null && wait "$XS_PID" 2>/dev/null
+	# (set -e applies here too: a killed child's wait status must not become ours)
+	[ -z "$D_PID" ] || stop_daemon
+	[ -z "$XS_PID" ] || stop_xenstored
 	if [ "$KEEP" -eq 1 ] || { [ "$FAILED" -ne 0 ] && [ -z "$KEEP_DIR" ]; }; then
 		echo "# kept $WORK" >&2
 	else
@@ -161,7 +162,11 @@ wait_xs() {
 	done
 	kill "$wpid" 2>/dev/null || true
 	exec {fd}<&-
-	[ "$rc" -eq 0 ] || "$@"
+	[ "$rc" -eq 0 ] && return 0
+	# No event made it true within $T: say so if it holds now (a missed wake-up would be a
+	# harness bug, and the case must not pass silently after a full timeout).
+	if "$@"; then echo "# wait_xs: '$*' true only after the ${T}s timeout" >&2; fi
+	return 1
 }
 
 # ---------------------------------------------------------------------------------------
@@ -207,8 +212,19 @@ expect_actions() { # expect_actions "A B ...": exactly these actions recorded in
 	[ "$got" = "$1" ] || fail "recorded actions '${got}', expected '${1}'"
 }
 expect_log() { log_has "$1" || fail "log lacks: $1"; }
+# expect_last TEXT: data/xtv/last describes the event just handled (awaited: it is written
+# after the ack; the next event, e.g. a barrier, replaces it).
+expect_last() {
+	wait_xs node_is data/xtv/last "$1" || fail "data/xtv/last is '$(xsr data/xtv/last)', expected '$1'"
+}
 expect_no_log() { ! log_has "$1" || fail "log unexpectedly has: $1"; }
-expect_alive() { daemon_alive || fail "xtvd died (see $DLOG)"; }
+expect_alive() {
+	local st=0
+	daemon_alive && return 0
+	wait "$D_PID" 2>/dev/null || st=$?
+	D_PID=""
+	fail "xtvd died, exit status $st (see $DLOG)"
+}
 await() { # await DESCRIPTION PREDICATE ARGS...
 	local what=$1; shift
 	wait_xs "$@" || fail "timeout (${T}s) waiting for $what"
@@ -250,10 +266,10 @@ set_override() {
 }
 pending_json() { printf '{"when":"onshutdown","ack":"%s","action":"%s"}' "$1" "$2"; }
 
-# reset_state: no pending override, control/shutdown "" (seen by the daemon), control/testing
+# reset_state [KEEP_PENDING]: no pending override (unless KEEP_PENDING is 1), control/shutdown "" (seen by the daemon), control/testing
 # "". Used before each case so that cases do not depend on each other.
 reset_state() {
-	if ! node_is data/xtv/pending ""; then
+	if [ "${1:-0}" -eq 0 ] && ! node_is data/xtv/pending ""; then
 		# Consume the override with a harmless request.
 		set_override ok ignore || return 1
 		request poweroff
@@ -279,21 +295,29 @@ selected() {
 	return 1
 }
 
-# run_case NAME FUNCTION [ARGS...]
+# run_case [-p] NAME FUNCTION [ARGS...]   (-p: keep a pending override from earlier cases)
 run_case() {
+	local keep_pending=0
+	[ "$1" = -p ] && { keep_pending=1; shift; }
 	local name=$1; shift
 	CASES+=("$name")
 	[ "$LIST" -eq 1 ] && { echo "$name"; return 0; }
 	selected "$name" || return 0
 	N=$((N + 1))
 	REASON=""
-	local ok=1
+	local ok=1 st
+	if ! kill -0 "$XS_PID" 2>/dev/null; then
+		st=0; wait "$XS_PID" 2>/dev/null || st=$?
+		echo "# xenstored is not running (exit status $st): restarting it for $name"
+		start_xenstored || ok=0
+	fi
 	if ! daemon_alive; then
-		echo "# xtvd is not running: restarting it for $name"
+		st=0; wait "$D_PID" 2>/dev/null || st=$?
+		echo "# xtvd is not running (exit status $st): restarting it for $name"
 		D_PID=""
 		start_daemon || ok=0
 	fi
-	if [ "$ok" -eq 1 ] && ! reset_state; then
+	if [ "$ok" -eq 1 ] && ! reset_state "$keep_pending"; then
 		ok=0
 		REASON="setup: $REASON"
 	fi
@@ -342,13 +366,14 @@ case_shutdown() {
 	h=$(num data/xtv/handled)
 	request "$what"
 	await "control/shutdown acked" node_is control/shutdown "" || return 1
+	# data/xtv/last describes the request until the next event (the barrier) replaces it.
+	expect_last "ok shutdown request=$what override=no ack=ok action=$what" || return 1
 	barrier || return 1
 	expect_actions "$what" || return 1
 	expect_log "event=decision node=control/shutdown verdict=handled ack=ok action=$what" &&
 		expect_log "event=ack node=control/shutdown mode=ok result=ok" &&
 		expect_log "event=action action=$what" || return 1
-	[ "$(num data/xtv/handled)" -ge $((h + 2)) ] || fail "data/xtv/handled did not count the request" || return 1
-	expect_node data/xtv/last "ok shutdown request=$what ack=ok action=$what"
+	[ "$(num data/xtv/handled)" -eq $((h + 2)) ] || fail "data/xtv/handled is $(num data/xtv/handled), expected $((h + 2)) (request + barrier)"
 }
 
 # suspend: the double reports "cancelled"; the daemon logs the resume, re-reads domid,
@@ -372,18 +397,30 @@ case_shutdown_unknown() {
 	h=$(num data/xtv/handled)
 	xsw_esc control/shutdown "$value"
 	await "data/xtv/rejected incremented" node_is data/xtv/rejected "$((r + 1))" || return 1
+	# data/xtv/last describes the rejection until the barrier replaces it.
+	case "$(xenstore-read -R "$HOMEP/data/xtv/last" 2>/dev/null)" in
+	"rejected shutdown: unknown request "*) ;;
+	*) fail "data/xtv/last is '$(xsr data/xtv/last)'" || return 1 ;;
+	esac
 	barrier || return 1
 	# Not acknowledged: still the request (xenstore-read escapes it as it was written).
 	expect_node control/shutdown "$value" || return 1
 	expect_actions "" || return 1
 	expect_log "event=reject node=control/shutdown" || return 1
 	expect_no_log "event=ack node=control/shutdown" || return 1
-	case "$(xsr data/xtv/last)" in
-	"rejected shutdown: unknown request "*) ;;
-	*) fail "data/xtv/last is '$(xsr data/xtv/last)'" || return 1 ;;
-	esac
 	# Only the barrier was handled.
 	[ "$(num data/xtv/handled)" -eq $((h + 1)) ] || fail "data/xtv/handled counted the unknown request"
+}
+
+# An ack that changes the node forgets the request: the same request right after the ack
+# (no barrier, no "" written by the toolstack) is a new request.
+case_shutdown_repeat() {
+	request poweroff
+	await "first request acked" node_is control/shutdown "" || return 1
+	request poweroff
+	await "second request acked" node_is control/shutdown "" || return 1
+	barrier || return 1
+	expect_actions "poweroff poweroff"
 }
 
 case_testing_now() {
@@ -424,6 +461,9 @@ case_override() {
 	none) await "override consumed" node_is data/xtv/pending "" || return 1 ;;
 	*) await "control/shutdown = '$ack'" node_is control/shutdown "$ack" || return 1 ;;
 	esac
+	local ackdesc=$ack
+	case "$ack" in ok | none | delete) ;; *) ackdesc="\"$ack\"" ;; esac
+	expect_last "ok shutdown request=$req override=yes ack=$ackdesc action=$action" || return 1
 	barrier || return 1
 	case "$ack" in
 	ok) expect_node control/shutdown "" ;;
@@ -484,9 +524,11 @@ case_no_reack() {
 }
 
 case_legacy_now() {
+	local expect=$1
+	[ "$1" = ignore ] && expect=""
 	send_testing "now:$1" || return 1
 	barrier || return 1
-	expect_actions "$1" || return 1
+	expect_actions "$expect" || return 1
 	expect_node data/xtv/pending ""
 }
 
@@ -503,14 +545,19 @@ case_legacy_next() {
 # Bad testing messages. A pending override is set first; every bad message must be acked,
 # counted as rejected, described in data/xtv/last and the log, and leave the override as is.
 SURVIVOR=bad-input-survivor
+SURVIVOR_SET=0
 case_bad_setup() {
-	set_override "$SURVIVOR" reboot
+	set_override "$SURVIVOR" reboot && SURVIVOR_SET=1
+}
+# ensure_survivor: (for subset runs) set the override if no earlier case did.
+ensure_survivor() {
+	[ "$SURVIVOR_SET" -eq 1 ] || case_bad_setup
 }
 
 # case_bad MODE VALUE REASON-PREFIX  (MODE raw: bytes as given; esc: xenstore-write escapes)
 case_bad() {
 	local mode=$1 value=$2 prefix=$3 r last
-	node_is data/xtv/pending "$(pending_json "$SURVIVOR" reboot)" || case_bad_setup || return 1
+	ensure_survivor || return 1
 	LOG_MARK=$(log_size)
 	r=$(num data/xtv/rejected)
 	send_testing "$value" "$mode" || return 1
@@ -531,6 +578,7 @@ case_bad() {
 # The empty value is the daemon's own ack: silence, no rejection, no log line.
 case_bad_empty() {
 	local r
+	ensure_survivor || return 1
 	r=$(num data/xtv/rejected)
 	xsw control/testing ""
 	barrier || return 1
@@ -542,6 +590,7 @@ case_bad_empty() {
 
 # The override set before the bad messages still applies, once.
 case_bad_override_applies() {
+	ensure_survivor || return 1
 	node_is data/xtv/pending "$(pending_json "$SURVIVOR" reboot)" || fail "override lost: data/xtv/pending is '$(xsr data/xtv/pending)'" || return 1
 	request poweroff
 	await "control/shutdown = $SURVIVOR" node_is control/shutdown "$SURVIVOR" || return 1
@@ -634,6 +683,7 @@ all_cases() {
 	local a
 	for a in poweroff reboot halt crash; do run_case "shutdown-$a" case_shutdown "$a"; done
 	run_case shutdown-suspend case_shutdown_suspend
+	run_case shutdown-repeat-after-ack case_shutdown_repeat
 	run_case shutdown-unknown-word case_shutdown_unknown bogus
 	run_case shutdown-unknown-case case_shutdown_unknown Poweroff
 	run_case shutdown-unknown-space case_shutdown_unknown ' poweroff'
@@ -654,32 +704,32 @@ all_cases() {
 	run_case legacy-now-ignore case_legacy_now ignore
 	run_case legacy-next-halt case_legacy_next halt
 	run_case bad-setup-override case_bad_setup
-	run_case bad-malformed-json case_bad raw '{"when":"now",' 'invalid JSON'
-	run_case bad-trailing-bytes case_bad raw '{"when":"now","ack":"ok","action":"ignore"}x' 'invalid JSON'
-	run_case bad-not-object case_bad raw '["now","ok","ignore"]' 'not a JSON object'
-	run_case bad-wrong-type case_bad raw '{"when":"now","ack":"ok","action":1}' 'key "action" is not a string'
-	run_case bad-unknown-when case_bad raw '{"when":"later","ack":"ok","action":"reboot"}' 'unknown when "later"'
-	run_case bad-unknown-action case_bad raw '{"when":"now","ack":"ok","action":"explode"}' 'unknown action "explode"'
-	run_case bad-missing-key case_bad raw '{"when":"now","ack":"ok"}' 'missing key "action"'
-	run_case bad-unknown-key case_bad raw '{"when":"now","ack":"ok","action":"reboot","x":"y"}' 'unknown key "x"'
-	run_case bad-duplicate-key case_bad raw '{"when":"now","ack":"ok","ack":"none","action":"reboot"}' 'duplicate key "ack"'
-	run_case bad-empty-object case_bad raw '{}' 'missing key'
-	run_case bad-empty-value case_bad raw '{"when":"","ack":"ok","action":"reboot"}' 'empty value for "when"'
+	run_case -p bad-malformed-json case_bad raw '{"when":"now",' 'invalid JSON'
+	run_case -p bad-trailing-bytes case_bad raw '{"when":"now","ack":"ok","action":"ignore"}x' 'invalid JSON'
+	run_case -p bad-not-object case_bad raw '["now","ok","ignore"]' 'not a JSON object'
+	run_case -p bad-wrong-type case_bad raw '{"when":"now","ack":"ok","action":1}' 'key "action" is not a string'
+	run_case -p bad-unknown-when case_bad raw '{"when":"later","ack":"ok","action":"reboot"}' 'unknown when "later"'
+	run_case -p bad-unknown-action case_bad raw '{"when":"now","ack":"ok","action":"explode"}' 'unknown action "explode"'
+	run_case -p bad-missing-key case_bad raw '{"when":"now","ack":"ok"}' 'missing key "action"'
+	run_case -p bad-unknown-key case_bad raw '{"when":"now","ack":"ok","action":"reboot","x":"y"}' 'unknown key "x"'
+	run_case -p bad-duplicate-key case_bad raw '{"when":"now","ack":"ok","ack":"none","action":"reboot"}' 'duplicate key "ack"'
+	run_case -p bad-empty-object case_bad raw '{}' 'missing key'
+	run_case -p bad-empty-value case_bad raw '{"when":"","ack":"ok","action":"reboot"}' 'empty value for "when"'
 	local big
 	printf -v big '{"when":"now","ack":"ok","action":"reboot"%1000s}' ''
-	run_case bad-oversized case_bad raw "$big" "message too long (${#big} bytes, max 1024)"
-	run_case bad-non-utf8 case_bad esc '\xff\xfenow:reboot' 'invalid UTF-8 at offset 0'
-	run_case bad-nul-byte case_bad esc 'now:\x00reboot' 'NUL byte at offset 4'
-	run_case bad-control-char case_bad esc 'now:reboot\t' 'control character 0x09 at offset 10'
-	run_case bad-whitespace-only case_bad raw ' ' 'unknown legacy form'
-	run_case bad-legacy-case case_bad raw 'Now:reboot' 'unknown legacy form'
-	run_case bad-legacy-action case_bad raw 'now:explode' 'unknown action "explode"'
-	run_case bad-ack-is-request case_bad raw '{"when":"onshutdown","ack":"poweroff","action":"ignore"}' 'ack string "poweroff" would read as a shutdown request'
+	run_case -p bad-oversized case_bad raw "$big" "message too long (${#big} bytes, max 1024)"
+	run_case -p bad-non-utf8 case_bad esc '\xff\xfenow:reboot' 'invalid UTF-8 at offset 0'
+	run_case -p bad-nul-byte case_bad esc 'now:\x00reboot' 'NUL byte at offset 4'
+	run_case -p bad-control-char case_bad esc 'now:reboot\t' 'control character 0x09 at offset 10'
+	run_case -p bad-whitespace-only case_bad raw ' ' 'unknown legacy form'
+	run_case -p bad-legacy-case case_bad raw 'Now:reboot' 'unknown legacy form'
+	run_case -p bad-legacy-action case_bad raw 'now:explode' 'unknown action "explode"'
+	run_case -p bad-ack-is-request case_bad raw '{"when":"onshutdown","ack":"poweroff","action":"ignore"}' 'ack string "poweroff" would read as a shutdown request'
 	local long
 	long=$(printf 'a%.0s' $(seq 129))
-	run_case bad-ack-too-long case_bad raw "{\"when\":\"onshutdown\",\"ack\":\"$long\",\"action\":\"ignore\"}" 'ack string too long (129 bytes, max 128)'
-	run_case bad-empty-value-ignored case_bad_empty
-	run_case bad-override-still-applies case_bad_override_applies
+	run_case -p bad-ack-too-long case_bad raw "{\"when\":\"onshutdown\",\"ack\":\"$long\",\"action\":\"ignore\"}" 'ack string too long (129 bytes, max 128)'
+	run_case -p bad-empty-value-ignored case_bad_empty
+	run_case -p bad-override-still-applies case_bad_override_applies
 	run_case write-failure-logged case_write_failure
 	run_case xenstored-restart case_xenstored_restart
 }
