@@ -212,6 +212,10 @@ expect_actions() { # expect_actions "A B ...": exactly these actions recorded in
 	[ "$got" = "$1" ] || fail "recorded actions '${got}', expected '${1}'"
 }
 expect_log() { log_has "$1" || fail "log lacks: $1"; }
+last_starts_with() { case "$(xenstore-read -R "$HOMEP/data/xtv/last" 2>/dev/null)" in "$1"*) return 0 ;; esac; return 1; }
+expect_last_prefix() {
+	wait_xs last_starts_with "$1" || fail "data/xtv/last is '$(xsr data/xtv/last)', expected '$1...'"
+}
 # expect_last TEXT: data/xtv/last describes the event just handled (awaited: it is written
 # after the ack; the next event, e.g. a barrier, replaces it).
 expect_last() {
@@ -398,10 +402,7 @@ case_shutdown_unknown() {
 	xsw_esc control/shutdown "$value"
 	await "data/xtv/rejected incremented" node_is data/xtv/rejected "$((r + 1))" || return 1
 	# data/xtv/last describes the rejection until the barrier replaces it.
-	case "$(xenstore-read -R "$HOMEP/data/xtv/last" 2>/dev/null)" in
-	"rejected shutdown: unknown request "*) ;;
-	*) fail "data/xtv/last is '$(xsr data/xtv/last)'" || return 1 ;;
-	esac
+	expect_last_prefix "rejected shutdown: unknown request " || return 1
 	barrier || return 1
 	# Not acknowledged: still the request (xenstore-read escapes it as it was written).
 	expect_node control/shutdown "$value" || return 1
@@ -556,17 +557,13 @@ ensure_survivor() {
 
 # case_bad MODE VALUE REASON-PREFIX  (MODE raw: bytes as given; esc: xenstore-write escapes)
 case_bad() {
-	local mode=$1 value=$2 prefix=$3 r last
+	local mode=$1 value=$2 prefix=$3 r
 	ensure_survivor || return 1
 	LOG_MARK=$(log_size)
 	r=$(num data/xtv/rejected)
 	send_testing "$value" "$mode" || return 1
 	await "data/xtv/rejected = $((r + 1))" node_is data/xtv/rejected "$((r + 1))" || return 1
-	last=$(xenstore-read -R "$HOMEP/data/xtv/last" 2>/dev/null || true)
-	case "$last" in
-	"rejected testing: $prefix"*) ;;
-	*) fail "data/xtv/last is '$last', expected 'rejected testing: $prefix...'" || return 1 ;;
-	esac
+	expect_last_prefix "rejected testing: $prefix" || return 1
 	expect_log "event=reject node=control/testing reason=" || return 1
 	log_since | grep -F "event=reject node=control/testing" | grep -qF -- "${prefix//\"/\\\"}" ||
 		fail "reject line lacks reason '$prefix'" || return 1
