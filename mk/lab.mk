@@ -9,13 +9,15 @@
 #   make lab-deps          only fetch/build the dom0 pieces (cache/lab, out/lab)
 #
 # Variables: LAB_MEM (domU MiB, default 16 = the VM's floor, see docs/lab.md),
-# LAB_ONLY="name ..." (a subset), LAB_TIMEOUT (bound on the whole QEMU run, seconds).
+# LAB_ONLY="name ..." (a subset), LAB_TIMEOUT (bound on the whole QEMU run, seconds),
+# LAB_LANES (scenarios run side by side, default 2).
 
 LAB_CACHE   ?= cache/lab
 LAB_OUT     := $(OUT)/lab
 LAB_MEM     ?= 16
 LAB_ONLY    ?=
 LAB_TIMEOUT ?= 1500
+LAB_LANES   ?= 2
 LAB_RESULTS ?= results/lab
 LAB_XEN     := $(LAB_CACHE)/xen
 LAB_DOM0    := $(LAB_CACHE)/dom0/.unpacked
@@ -24,7 +26,7 @@ LAB_STUB    := $(LAB_OUT)/stub-initrd.gz
 LAB_BROKEN  := $(LAB_OUT)/initrd-broken.img
 LAB_NOOP    := $(LAB_OUT)/xtvd-noop
 LAB_RUN      = LAB_CACHE=$(abspath $(LAB_CACHE)) LAB_OUT=$(abspath $(LAB_OUT)) tests/lab/run-lab.sh \
-	-m $(LAB_MEM) -T $(LAB_TIMEOUT) $(if $(LAB_ONLY),-n '$(LAB_ONLY)')
+	-m $(LAB_MEM) -T $(LAB_TIMEOUT) -j $(LAB_LANES) $(if $(LAB_ONLY),-n '$(LAB_ONLY)')
 
 .PHONY: lab-deps demo check-lab check-lab-full check-lab-broken lab-stub
 check: check-lab

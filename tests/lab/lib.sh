@@ -11,7 +11,7 @@
 
 : "${XTV_KERNEL:=/lab/domu/kernel}" "${XTV_RAMDISK:=/lab/domu/initrd}"
 : "${XTV_EXTRA:=console=hvc0 xen.userspace_shutdown=1}" "${XTV_MEM:=16}"
-: "${READY_NODE:=data/xtv/ready}" "${BOOT_TIMEOUT:=60}" "${ACK_TIMEOUT:=30}"
+: "${READY_NODE:=data/xtv/ready}" "${BOOT_TIMEOUT:=90}" "${ACK_TIMEOUT:=30}"
 : "${SHUTDOWN_TIMEOUT:=60}" "${SETTLE:=3}" "${VM_LIFETIME:=400}"
 
 verdict() { printf '%s\t%s\n' "$1" "$2" >"$SC_DIR/verdict"; exit 0; }
@@ -52,14 +52,19 @@ await() {
 	a_path=$1 a_timeout=$2
 	shift 2
 	{
-		timeout "$a_timeout" xenstore-watch "$a_path" 2>/dev/null &
+		timeout "$a_timeout" xenstore-watch "$a_path" 2>>"$SC_DIR/watch.log" &
 		echo "$!"
-		wait "$!" || true
-		echo "-timeout"
+		a_rc=0
+		wait "$!" || a_rc=$?
+		echo "-end $a_rc"
 	} 2>/dev/null | {
 		read -r a_pid
 		while read -r a_event; do
-			[ "$a_event" = "-timeout" ] && exit 1
+			case "$a_event" in
+			"-end "*)
+				echo "[$(elapsed)] await $a_path: watch ended (${a_event#-end }) before: $*" >>"$SC_DIR/watch.log"
+				exit 1 ;;
+			esac
 			if "$@"; then
 				kill "$a_pid" 2>/dev/null || true
 				exit 0
@@ -212,9 +217,11 @@ xl_cmd() {
 	return "$x_rc"
 }
 
-# cleanup_domains: destroy every guest and stop the scenario's xl monitors (runner).
+# cleanup_domains: destroy this scenario's domain(s) (by name: lanes run side by side).
 cleanup_domains() {
-	for d in $(xl list 2>/dev/null | awk 'NR > 1 && $2 != 0 { print $2 }'); do
+	n=0
+	while d=$(xl domid "$DOM" 2>/dev/null) && [ "$n" -lt 5 ]; do
 		timeout 30 xl destroy "$d" >/dev/null 2>&1 || true
+		n=$((n + 1))
 	done
 }

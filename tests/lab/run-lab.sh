@@ -18,6 +18,7 @@ usage: tests/lab/run-lab.sh [-s SET] [-o RESULTS] [-m MEM] [-k KERNEL] [-i INITR
   -r NODE     node that says the guest is ready (default data/xtv/ready)
   -T SECONDS  bound for the whole QEMU run (default 1500)
   -n NAMES    run only these scenarios (space separated)
+  -j LANES    scenarios run side by side in LANES lanes (default 2)
   -V VAR=VAL  set a runner variable (BOOT_TIMEOUT, ACK_TIMEOUT, SHUTDOWN_TIMEOUT, SETTLE)
   --expect-broken  succeed only if the lab ran completely and the matrix failed
                    (boot must fail): proves a broken daemon is caught
@@ -30,7 +31,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 LAB_CACHE=${LAB_CACHE:-$TOP/cache/lab}
 LAB_OUT=${LAB_OUT:-$TOP/out/lab}
-SET=fast RESULTS=results/lab MEM=16 ONLY="" EXPECT_BROKEN=0 VARS=""
+SET=fast RESULTS=results/lab MEM=16 ONLY="" EXPECT_BROKEN=0 VARS="" LANES=2
 KERNEL=$TOP/out/image/vmlinuz INITRD=$TOP/out/image/initrd.img
 EXTRA="console=hvc0 xen.userspace_shutdown=1" READY=data/xtv/ready QEMU_TIMEOUT=1500
 
@@ -46,6 +47,7 @@ while [ $# -gt 0 ]; do
 	-r) READY=$2; shift 2 ;;
 	-T) QEMU_TIMEOUT=$2; shift 2 ;;
 	-n) ONLY=$2; shift 2 ;;
+	-j) LANES=$2; shift 2 ;;
 	-V) case "$2" in [A-Z_]*=*) VARS="$VARS$2
 " ;; *) usage ;; esac; shift 2 ;;
 	--expect-broken) EXPECT_BROKEN=1; shift ;;
@@ -75,6 +77,7 @@ build_payload() {
 	cat >"$root/lab/config" <<EOF
 LAB_SET='$SET'
 LAB_ONLY='$ONLY'
+LAB_LANES='$LANES'
 XTV_MEM='$MEM'
 XTV_EXTRA='$EXTRA'
 READY_NODE='$READY'

@@ -16,7 +16,7 @@ SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-400}
 
 # shellcheck source=/dev/null
 [ -f "$LAB/config" ] && . "$LAB/config"
-: "${LAB_SET:=fast}" "${LAB_ONLY:=}"
+: "${LAB_SET:=fast}" "${LAB_ONLY:=}" "${LAB_LANES:=2}"
 # shellcheck source=tests/lab/lib.sh
 . "$LAB/lib.sh"
 # shellcheck source=tests/lab/scenarios.sh
@@ -57,15 +57,29 @@ run_one() {
 	[ -s "$SC_DIR/verdict" ] ||
 		printf 'error\tscenario ended without a verdict\n' >"$SC_DIR/verdict"
 	cleanup_domains
-	pkill_children
 	cp "$(console_log)" "$SC_DIR/console.log" 2>/dev/null || : >"$SC_DIR/console.log"
 }
 
-# pkill_children: xl monitors a scenario left behind (by pid, children of this shell only).
-pkill_children() {
-	for p in $(ps -o pid,ppid 2>/dev/null | awk -v me="$$" '$2 == me { print $1 }'); do
-		kill "$p" 2>/dev/null || true
-	done
+# run_lane LANE: the scenarios whose position modulo LAB_LANES is LANE, one after the
+# other; rows go to RESULTS/summary.LANE. Lanes run side by side (different domains).
+run_lane() {
+	i=0
+	tab=$(printf '\t')
+	while IFS=$tab read -r name cmd purpose; do
+		[ -n "$name" ] || continue
+		i=$((i + 1))
+		[ $(((i - 1) % LAB_LANES)) -eq "$1" ] || continue
+		echo "lab: [$i/$total] $name: $purpose ..."
+		t0=$(date +%s)
+		run_one "$name" "$cmd" </dev/null
+		secs=$(($(date +%s) - t0))
+		v=error msg="no verdict"
+		IFS=$tab read -r v msg <"$RESULTS/scenarios/$name/verdict" || true
+		printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$v" "$secs" "${msg:-}" "$purpose" >>"$RESULTS/summary.$1"
+		echo "lab: [$i/$total] $name: $v (${secs}s)${msg:+ - $msg}"
+	done <<EOF
+$list
+EOF
 }
 
 main() {
@@ -73,25 +87,24 @@ main() {
 	list=$(selected)
 	total=$(echo "$list" | grep -c . || true)
 	echo "$list" | cut -f1 >"$RESULTS/plan"
+	echo "lab: set=$LAB_SET memory=${XTV_MEM}MiB scenarios=$total lanes=$LAB_LANES"
+	lanes=""
+	lane=0
+	while [ "$lane" -lt "$LAB_LANES" ]; do
+		: >"$RESULTS/summary.$lane"
+		run_lane "$lane" &
+		lanes="$lanes $!"
+		lane=$((lane + 1))
+	done
+	for p in $lanes; do wait "$p" || true; done
+	# summary.tsv in plan order
 	: >"$RESULTS/summary.tsv"
-	echo "lab: set=$LAB_SET memory=${XTV_MEM}MiB scenarios=$total"
-	i=0 failed=0
-	tab=$(printf '\t')
-	while IFS=$tab read -r name cmd purpose; do
-		[ -n "$name" ] || continue
-		i=$((i + 1))
-		echo "lab: [$i/$total] $name: $purpose ..."
-		t0=$(date +%s)
-		run_one "$name" "$cmd" </dev/null
-		secs=$(($(date +%s) - t0))
-		IFS=$tab read -r v msg <"$RESULTS/scenarios/$name/verdict" || true
-		printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$v" "$secs" "${msg:-}" "$purpose" >>"$RESULTS/summary.tsv"
-		echo "lab: [$i/$total] $name: $v (${secs}s)${msg:+ - $msg}"
-		case "$v" in pass | skip) ;; *) failed=$((failed + 1)) ;; esac
-	done <<EOF
-$list
-EOF
-	echo "lab: done: $i scenarios, $failed not passed"
+	while read -r name; do
+		cat "$RESULTS"/summary.[0-9]* | awk -F'\t' -v n="$name" '$1 == n' >>"$RESULTS/summary.tsv"
+	done <"$RESULTS/plan"
+	rm -f "$RESULTS"/summary.[0-9]*
+	failed=$(awk -F'\t' '$2 != "pass" && $2 != "skip"' "$RESULTS/summary.tsv" | grep -c . || true)
+	echo "lab: done: $(grep -c . "$RESULTS/summary.tsv" || true) scenarios, $failed not passed"
 	[ "$failed" -eq 0 ]
 }
 
