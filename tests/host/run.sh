@@ -672,6 +672,60 @@ case_xenstored_restart() {
 	expect_actions halt
 }
 
+# A respawned daemon reloads the pending override persisted under data/xtv/.
+case_respawn_keeps_override() {
+	set_override "respawn-survivor" crash || return 1
+	stop_daemon
+	start_daemon || fail "xtvd did not restart" || return 1
+	expect_node data/xtv/pending "$(pending_json respawn-survivor crash)" || return 1
+	request reboot
+	await "control/shutdown = respawn-survivor" node_is control/shutdown respawn-survivor || return 1
+	barrier || return 1
+	expect_actions crash
+}
+
+# A corrupt persisted override is reported and dropped at start; requests are normal.
+case_respawn_corrupt_pending() {
+	local mark
+	stop_daemon
+	xsw data/xtv/pending '{"when":"onshutdown","ack":"ok","action":"explode"}'
+	mark=$(log_size)
+	start_daemon || fail "xtvd did not restart" || return 1
+	tail -c +"$((mark + 1))" "$DLOG" | grep -qF "event=error op=load path=data/xtv/pending" ||
+		fail "no 'event=error op=load path=data/xtv/pending' at start" || return 1
+	await "data/xtv/pending emptied" node_is data/xtv/pending "" || return 1
+	request halt
+	await "control/shutdown acked" node_is control/shutdown "" || return 1
+	barrier || return 1
+	expect_actions halt
+}
+
+# The daemon starts while xenstored is down: it retries and becomes ready once it is up.
+case_daemon_before_xenstored() {
+	stop_daemon
+	stop_xenstored
+	local mark
+	mark=$(log_size)
+	"$XTVD" --power="record:$REC" >>"$DLOG" 2>&1 &
+	D_PID=$!
+	wait_log "event=connect result=error" "$mark" || fail "no failed connect logged while xenstored is down" || return 1
+	expect_alive || return 1
+	start_xenstored || fail "xenstored did not restart" || return 1
+	# (domid may read as unknown if the daemon connects before the harness writes it)
+	wait_log "event=ready domid=" "$mark" || fail "timeout (${T}s) waiting for event=ready" || return 1
+	await "data/xtv/ready = 1" node_is data/xtv/ready 1 || return 1
+	local first
+	first=$(tail -c +"$((mark + 1))" "$DLOG" | head -n 1)
+	case "$first" in
+	"xtvd: event=start domid=unknown "*) ;;
+	*) fail "first line '$first', expected event=start domid=unknown (xenstore was down)" || return 1 ;;
+	esac
+	request reboot
+	await "control/shutdown acked" node_is control/shutdown "" || return 1
+	barrier || return 1
+	expect_actions reboot
+}
+
 # ---------------------------------------------------------------------------------------
 # Main
 
@@ -728,6 +782,9 @@ all_cases() {
 	run_case -p bad-empty-value-ignored case_bad_empty
 	run_case -p bad-override-still-applies case_bad_override_applies
 	run_case write-failure-logged case_write_failure
+	run_case respawn-keeps-override case_respawn_keeps_override
+	run_case respawn-corrupt-pending case_respawn_corrupt_pending
+	run_case daemon-before-xenstored case_daemon_before_xenstored
 	run_case xenstored-restart case_xenstored_restart
 }
 
