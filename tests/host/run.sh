@@ -144,6 +144,7 @@ xsw() { xenstore-write -R "$HOMEP/$1" "$2"; }
 xsw_esc() { xenstore-write "$HOMEP/$1" "$2"; }
 
 node_is() { [ "$(xsr "$1")" = "$2" ]; }
+node_raw_is() { [ "$(xenstore-read -R "$HOMEP/$1" 2>/dev/null)" = "$2" ] && xenstore-exists "$HOMEP/$1"; }
 node_absent() { ! xenstore-exists "$HOMEP/$1" 2>/dev/null; }
 nodes_are() { # nodes_are PATH VALUE [PATH VALUE]...
 	while [ $# -ge 2 ]; do node_is "$1" "$2" || return 1; shift 2; done
@@ -524,6 +525,66 @@ case_no_reack() {
 	expect_node data/xtv/pending ""
 }
 
+# After no-re-ack with ack none, the toolstack re-writing the same value is "already
+# handled"; after a custom-string ack, writing the request again changes the node and is a
+# new request (the string ack forgot it).
+case_reack_rules() {
+	set_override none ignore || return 1
+	request reboot
+	await "override consumed" node_is data/xtv/pending "" || return 1
+	barrier || return 1
+	request reboot # same value again
+	barrier || return 1
+	expect_node control/shutdown reboot || return 1
+	expect_actions "" || return 1
+	xsw control/shutdown ""
+	barrier || return 1
+	set_override still-string ignore || return 1
+	request halt
+	await "control/shutdown = still-string" node_is control/shutdown still-string || return 1
+	barrier || return 1
+	request halt # the node changes back to the request: a new one
+	await "control/shutdown acked" node_is control/shutdown "" || return 1
+	barrier || return 1
+	expect_actions halt
+}
+
+# Boundaries: exactly PROTOCOL_MAX_MESSAGE (1024) bytes and a 128-byte ack string are valid;
+# leading spaces before the JSON object are allowed.
+case_limits_accepted() {
+	local msg pad ack128
+	msg='{"when":"now","ack":"ok","action":"reboot"}'
+	printf -v pad '%*s' $((1024 - ${#msg})) ''
+	msg="{$pad${msg#\{}"
+	[ ${#msg} -eq 1024 ] || fail "harness: message is ${#msg} bytes" || return 1
+	send_testing "$msg" || return 1
+	barrier || return 1
+	expect_actions reboot || return 1
+	REC_BASE=$(rec_count)
+	send_testing '   {"when":"now","ack":"ok","action":"halt"}' || return 1
+	barrier || return 1
+	expect_actions halt || return 1
+	ack128=$(printf 'b%.0s' $(seq 128))
+	set_override "$ack128" ignore || return 1
+	REC_BASE=$(rec_count)
+	request poweroff
+	await "control/shutdown = 128-byte ack" node_is control/shutdown "$ack128" || return 1
+	barrier || return 1
+	expect_actions ""
+}
+
+# A custom ack string with JSON escapes is written unescaped and kept canonical in pending.
+case_override_escaped() {
+	send_testing '{"when":"onshutdown","ack":"say \"hi\" \\o/","action":"ignore"}' || return 1
+	await "data/xtv/pending canonical" node_raw_is data/xtv/pending '{"when":"onshutdown","ack":"say \"hi\" \\o/","action":"ignore"}' ||
+		fail "data/xtv/pending is '$(xenstore-read -R "$HOMEP/data/xtv/pending")'" || return 1
+	request poweroff
+	await "control/shutdown = say \"hi\" \\o/" node_raw_is control/shutdown 'say "hi" \o/' ||
+		fail "control/shutdown is '$(xenstore-read -R "$HOMEP/control/shutdown")'" || return 1
+	barrier || return 1
+	expect_actions ""
+}
+
 case_legacy_now() {
 	local expect=$1
 	[ "$1" = ignore ] && expect=""
@@ -751,6 +812,9 @@ all_cases() {
 	run_case override-string-poweroff case_override 'Custom ack #2' poweroff reboot
 	run_case no-reack-none-ignore case_no_reack none poweroff
 	run_case no-reack-string-ignore case_no_reack still-here halt
+	run_case reack-rules case_reack_rules
+	run_case limits-accepted case_limits_accepted
+	run_case override-string-escaped case_override_escaped
 	run_case legacy-now-reboot case_legacy_now reboot
 	run_case legacy-now-ignore case_legacy_now ignore
 	run_case legacy-next-halt case_legacy_next halt
@@ -779,6 +843,10 @@ all_cases() {
 	local long
 	long=$(printf 'a%.0s' $(seq 129))
 	run_case -p bad-ack-too-long case_bad raw "{\"when\":\"onshutdown\",\"ack\":\"$long\",\"action\":\"ignore\"}" 'ack string too long (129 bytes, max 128)'
+	run_case -p bad-ack-non-ascii case_bad raw '{"when":"onshutdown","ack":"caf\u00e9","action":"ignore"}' 'ack string must be printable ASCII'
+	run_case -p bad-ack-space case_bad raw '{"when":"onshutdown","ack":" padded","action":"ignore"}' 'ack string must not start or end with a space'
+	run_case -p bad-legacy-next-empty case_bad raw 'next:' 'unknown action'
+	run_case -p bad-json-number case_bad raw '42' 'not a JSON object'
 	run_case -p bad-empty-value-ignored case_bad_empty
 	run_case -p bad-override-still-applies case_bad_override_applies
 	run_case write-failure-logged case_write_failure
