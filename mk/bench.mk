@@ -39,7 +39,10 @@ bench-extra: $(BENCH_XSBENCH) image lab-deps
 	cp $(BENCH_XSBENCH) $(OUT)/image/initrd-debug.img $(BENCH_EXTRA)/
 	ln -f $(BENCH_STOCK) $(BENCH_EXTRA)/stock-vmlinux 2>/dev/null || cp $(BENCH_STOCK) $(BENCH_EXTRA)/stock-vmlinux
 
-BENCH_LAB = LAB_EXTRA=$(abspath $(BENCH_EXTRA)) $(LAB_RUN) -V SCENARIO_TIMEOUT=2400 -V VM_LIFETIME=3000
+# One scenario at a time (LAB_LANES=1): benchmark figures must not share the machine with
+# another scenario, and the xenstored restart must come last.
+BENCH_LAB = LAB_EXTRA=$(abspath $(BENCH_EXTRA)) $(LAB_RUN) -V SCENARIO_TIMEOUT=2400 -V VM_LIFETIME=3000 \
+	-V LAB_LANES=1
 
 bench-lab: bench-extra
 	cut -d' ' -f1-3 /proc/loadavg >$(BENCH_OUT)/load-before
@@ -59,5 +62,5 @@ check-reliability: bench-extra
 	$(BENCH_LAB) -s reliability -o results/reliability -T $(BENCH_TIMEOUT)
 
 soak: bench-extra
-	$(BENCH_LAB) -s soak -o results/soak -T $(SOAK_TIMEOUT) -V SCENARIO_TIMEOUT=7000 \
+	$(BENCH_LAB) -V LAB_LANES=2 -s soak -o results/soak -T $(SOAK_TIMEOUT) -V SCENARIO_TIMEOUT=7000 \
 		-V VM_LIFETIME=7200

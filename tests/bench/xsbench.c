@@ -117,7 +117,7 @@ static int cmd_boot(struct xs_handle *xs, int argc, char **argv)
 {
 	const char *name, *ready;
 	long timeout, domid = -1;
-	long long t0, t_intro = -1, t_ready = -1, deadline;
+	long long t0, t_intro = -1, t_ready = -1, deadline, step;
 	char ready_path[256];
 	pid_t pid;
 	int status, cmd_rc = -1;
@@ -171,12 +171,20 @@ static int cmd_boot(struct xs_handle *xs, int argc, char **argv)
 			if (t_ready >= 0)
 				break;
 		}
-		ev = wait_watch(xs, deadline);
-		if (!ev)
+		/* Wake up at least every 500 ms to notice a command that failed. */
+		if (cmd_rc < 0 && waitpid(pid, &status, WNOHANG) == pid) {
+			cmd_rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			if (cmd_rc != 0 && domid < 0)
+				break;
+		}
+		step = now_us() + 500000;
+		ev = wait_watch(xs, step < deadline ? step : deadline);
+		if (ev)
+			free(ev);
+		else if (now_us() >= deadline)
 			break;
-		free(ev);
 	}
-	if (waitpid(pid, &status, WNOHANG) == pid)
+	if (cmd_rc < 0 && waitpid(pid, &status, WNOHANG) == pid)
 		cmd_rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	printf("domid=%ld intro_ms=%.1f ready_ms=%.1f cmd_rc=%d\n", domid,
 	       t_intro < 0 ? -1.0 : (double)(t_intro - t0) / 1000.0,

@@ -52,11 +52,14 @@ bench_kernel() {
 	esac
 }
 
+name_gone() { ! xl domid "$1" >/dev/null 2>&1; }
+
 # boot_once LABEL MEM I: one timed boot (xl create -> READY_NODE = 1), then the time of a
 # control/shutdown=poweroff ack; appends a row to boots.tsv.
 boot_once() {
 	k=$(bench_kernel "$1")
-	name=xb-$1-$2-$3
+	BENCH_SEQ=$((${BENCH_SEQ:-0} + 1))
+	name=xb-$BENCH_SEQ-$1-$2
 	out=$SC_DIR/$name.out
 	bench_cfg "$SC_DIR/$name.cfg" "$name" "${k%%|*}" "$XTV_RAMDISK" "${k#*|}" "$2"
 	rc=0
@@ -69,8 +72,11 @@ boot_once() {
 			>"$SC_DIR/$name.poweroff" 2>&1 || true
 		ack=$(field max_us "$SC_DIR/$name.poweroff")
 	fi
+	# The poweroff ends the domain (on_poweroff = destroy); wait for that, bounded, then
+	# make sure (a destroy racing xl's own teardown has crashed xl).
+	await @releaseDomain 60 name_gone "$name" || true
+	if ! name_gone "$name"; then (timeout 30 xl destroy "$name") >/dev/null 2>&1 || true; fi
 	cp "/var/log/xen/console/guest-$name.log" "$SC_DIR/$name.console" 2>/dev/null || true
-	if [ "${d:--1}" -ge 0 ] 2>/dev/null; then timeout 30 xl destroy "$d" >/dev/null 2>&1 || true; fi
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${d:--1}" "$(field intro_ms "$out")" \
 		"$(field ready_ms "$out")" "${ack:--1}" >>"$SC_DIR/boots.tsv"
 	note "boot $1 ${2}MiB #$3: $(grep '^domid=' "$out" || echo no result) poweroff-ack ${ack}us"
@@ -118,7 +124,7 @@ b_ping() {
 	note "handled $h0 -> $h1"
 	check "daemon counted every message ($h0 + $((2 * half)) = $h1)" [ $((h0 + 2 * half)) = "$h1" ]
 	check "still ready" xs_is data/xtv/ready 1
-	timeout 30 xl destroy "$DOMID" >/dev/null 2>&1 || true
+	(timeout 30 xl destroy "$DOMID") >/dev/null 2>&1 || true
 	# The stock kernel with the same initrd, same watches.
 	DOM=xb-ping-stock
 	vm_config "$BENCH_CMP_MEM"
