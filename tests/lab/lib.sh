@@ -37,7 +37,10 @@ need() {
 # dom_diagnosis: one phrase about the domain, to tell a crashed guest from a hung one.
 dom_diagnosis() {
 	[ -n "${DOMID:-}" ] || { echo "domain never created"; return; }
-	st=$(dom_state) || { echo "domain $DOMID no longer exists"; return; }
+	st=$(dom_state) || {
+		echo "domain $DOMID no longer exists${XL_LOG:+; xl: $(grep -m 1 -i 'error' "$XL_LOG" | cut -c1-200)}"
+		return
+	}
 	case "$st" in
 	*c*) echo "guest crashed (state $st)" ;;
 	*s*) echo "guest shut down (state $st, $(xl_reason_text))" ;;
@@ -45,28 +48,44 @@ dom_diagnosis() {
 	esac
 }
 
-# await PATH TIMEOUT CMD...: run CMD once the watch on PATH is registered (registration
-# fires the watch, so earlier changes are not missed) and after every event, until it
-# succeeds (0) or TIMEOUT seconds pass (1). Same scheme as install/xtv-send.
+# await PATHS TIMEOUT CMD...: run CMD once the watches on PATHS (space separated) are
+# registered (registration fires each watch, so earlier changes are not missed) and after
+# every event, until it succeeds (0) or TIMEOUT seconds pass (1). Same scheme as
+# install/xtv-send, plus an outer bound in case a xenstore client itself hangs.
 await() {
-	a_path=$1 a_timeout=$2
+	a_paths=$1 a_timeout=$2
+	shift 2
+	await_pipe "$a_paths" "$a_timeout" "$@" &
+	wait_pid "$!" $((a_timeout + 15)) && return 0
+	a_rc=$?
+	[ "$a_rc" = 124 ] && note "await $a_paths: no answer within $((a_timeout + 15))s (hung xenstore client?)"
+	return 1
+}
+
+await_pipe() {
+	a_paths=$1 a_timeout=$2
 	shift 2
 	{
-		timeout "$a_timeout" xenstore-watch "$a_path" 2>>"$SC_DIR/watch.log" &
-		echo "$!"
-		a_rc=0
-		wait "$!" || a_rc=$?
-		echo "-end $a_rc"
+		a_pids=""
+		for a_p in $a_paths; do
+			timeout "$a_timeout" xenstore-watch "$a_p" 2>>"$SC_DIR/watch.log" &
+			a_pids="$a_pids $!"
+		done
+		echo "$a_pids"
+		for a_p in $a_pids; do wait "$a_p" || true; done
+		echo "-end"
 	} 2>/dev/null | {
-		read -r a_pid
+		read -r a_pids
+		a_n=0
 		while read -r a_event; do
-			case "$a_event" in
-			"-end "*)
-				echo "[$(elapsed)] await $a_path: watch ended (${a_event#-end }) before: $*" >>"$SC_DIR/watch.log"
-				exit 1 ;;
-			esac
+			if [ "$a_event" = "-end" ]; then
+				echo "[$(elapsed)] await $a_paths: timed out after $a_n events: $*" >>"$SC_DIR/watch.log"
+				exit 1
+			fi
+			a_n=$((a_n + 1))
 			if "$@"; then
-				kill "$a_pid" 2>/dev/null || true
+				# shellcheck disable=SC2086 # a list of pids
+				kill $a_pids 2>/dev/null || true
 				exit 0
 			fi
 		done
@@ -76,14 +95,15 @@ await() {
 
 # wait_pid PID TIMEOUT: bounded wait for a child of this shell; 124 if it had to be killed.
 wait_pid() {
-	rm -f "$SC_DIR/.killed"
-	(sleep "$2" && touch "$SC_DIR/.killed" && kill "$1" 2>/dev/null) &
+	w_mark=$SC_DIR/.killed.$1
+	rm -f "$w_mark"
+	(sleep "$2" && touch "$w_mark" && kill "$1" 2>/dev/null) &
 	w_dog=$!
 	w_rc=0
 	wait "$1" || w_rc=$?
 	kill "$w_dog" 2>/dev/null || true
 	wait "$w_dog" 2>/dev/null || true
-	[ -e "$SC_DIR/.killed" ] && return 124
+	[ -e "$w_mark" ] && { rm -f "$w_mark"; return 124; }
 	return "$w_rc"
 }
 
@@ -146,7 +166,9 @@ vm_start() {
 	vm_config "${1:-}"
 	xl_monitor xl create -F "$SC_DIR/domain.cfg"
 }
-vm_ready() { await_xs "$READY_NODE" 1 "$BOOT_TIMEOUT"; }
+# vm_ready: READY_NODE = 1; @releaseDomain also ends the wait when the build failed.
+vm_ready() { await "$(xs_path "$READY_NODE") @releaseDomain" "$BOOT_TIMEOUT" ready_or_gone && xs_is "$READY_NODE" 1; }
+ready_or_gone() { xs_is "$READY_NODE" 1 || ! xenstore-exists "/local/domain/$DOMID" 2>/dev/null; }
 
 # vm_up [MEM]: create the domain and wait until the daemon is ready (error otherwise).
 vm_up() {

@@ -56,6 +56,9 @@ run_one() {
 	fi
 	[ -s "$SC_DIR/verdict" ] ||
 		printf 'error\tscenario ended without a verdict\n' >"$SC_DIR/verdict"
+	for d in $(xl list 2>/dev/null | awk -v n="$DOM" '$1 == n { print $2 }'); do
+		xenstore-ls -p "/local/domain/$d" >"$SC_DIR/xenstore-$d.txt" 2>&1 || true
+	done
 	cleanup_domains
 	cp "$(console_log)" "$SC_DIR/console.log" 2>/dev/null || : >"$SC_DIR/console.log"
 }

@@ -11,11 +11,14 @@ storm             reliability     r_storm                         | 1000 testing
 storm-xtv-send    reliability     r_storm_send                    | testing messages back to back through xtv-send, each verdict checked
 respawn           reliability     r_respawn                       | xtvd killed in the guest: init respawns it and it answers again
 xenstored-restart reliability     r_xenstored                     | xenstored live-updated, then restarted, in dom0 mid-run: what the guest sees (last: breaks dom0)
-soak-save-restore soak            t_save_restore 100              | 100 xl save / xl restore cycles, the daemon answers after each
+soak-save-restore soak            r_save_restores 100             | 100 xl save / xl restore cycles, the daemon answers after each
 soak-checkpoint   soak            r_checkpoints 100               | 100 xl save -c cycles, the daemon answers after each
 "
 
 : "${REL_EXTRA:=/lab/extra}" "${STORM_N:=1000}" "${STORM_SEND_N:=200}"
+# A soak scenario stops starting new cycles after SOAK_BUDGET seconds and then fails with
+# the number of cycles done (results are only extracted when the whole QEMU run ends).
+: "${SOAK_BUDGET:=6000}"
 REL_XSBENCH=$REL_EXTRA/xsbench
 
 # The storm's messages, in a cycle of four: three kinds of valid ones and an invalid one.
@@ -23,6 +26,9 @@ STORM_1='{"when":"now","ack":"ok","action":"ignore"}'
 STORM_2='{"when":"onshutdown","ack":"none","action":"ignore"}'
 STORM_3='next:ignore'
 STORM_4='now:dance'
+
+# progress TEXT: a line on dom0's console (the host shows lines starting with "lab:").
+progress() { echo "lab:   $DOM: $*" >/dev/console 2>/dev/null || true; }
 
 count_console() { grep -c -- "$1" "$(console_log)" 2>/dev/null || true; }
 
@@ -35,10 +41,21 @@ r_storm() {
 	xenstore-chmod "$(xs_path control/testing)" "n$DOMID"
 	h0=$(xs_read data/xtv/handled) r0=$(xs_read data/xtv/rejected)
 	m0=$(count_console 'event=message node=control/testing')
-	check "$STORM_N messages acknowledged, none lost" \
-		"$REL_XSBENCH" ping "$(xs_path control/testing)" "$STORM_N" 0 30000 \
-		"$STORM_1" "$STORM_2" "$STORM_3" "$STORM_4" >"$SC_DIR/storm.txt"
-	note "storm: $(tail -n 1 "$SC_DIR/storm.txt")"
+	# In chunks of 100 (a multiple of the cycle of 4), with a progress line on the console.
+	: >"$SC_DIR/storm.txt"
+	sent=0
+	while [ "$sent" -lt "$STORM_N" ]; do
+		"$REL_XSBENCH" ping "$(xs_path control/testing)" 100 0 30000 \
+			"$STORM_1" "$STORM_2" "$STORM_3" "$STORM_4" >>"$SC_DIR/storm.txt" || true
+		sent=$((sent + 100))
+		progress "storm: $sent/$STORM_N sent, $(grep -c '^lost' "$SC_DIR/storm.txt" || true) lost"
+	done
+	awk '$1 == "sample" { print $2 }' "$SC_DIR/storm.txt" | sort -n |
+		awk '{ v[++n] = $1 } END { if (n) printf "n=%d p50_us=%s p90_us=%s p99_us=%s max_us=%s\n", n,
+			v[int((50 * n + 99) / 100)], v[int((90 * n + 99) / 100)], v[int((99 * n + 99) / 100)], v[n] }' \
+		>"$SC_DIR/storm-latency.txt"
+	note "storm: $(cat "$SC_DIR/storm-latency.txt")"
+	check "$STORM_N messages acknowledged, none lost" not grep -q '^lost' "$SC_DIR/storm.txt"
 	bad=$((STORM_N / 4))
 	good=$((STORM_N - bad))
 	# The counters are written after the ack: wait for the last one to land.
@@ -80,6 +97,7 @@ r_storm_send() {
 			note "message $i ($m): xtv-send exit $rc, expected $want"
 		fi
 		i=$((i + 1))
+		[ $((i % 25)) -ne 0 ] || progress "xtv-send storm: $i/$STORM_SEND_N, $wrong wrong"
 	done
 	t1=$("$REL_XSBENCH" now)
 	printf 'n\twrong\tms\n%s\t%s\t%s\n' "$STORM_SEND_N" "$wrong" $((t1 - t0)) >"$SC_DIR/storm-send.tsv"
@@ -134,21 +152,55 @@ await_console_count() {
 	done
 }
 
+# budget_left: the scenario has been running for less than SOAK_BUDGET seconds.
+budget_left() { [ $(($(date +%s) - SC_T0)) -lt "$SOAK_BUDGET" ]; }
+
+# r_save_restores N: N cycles of xl save / xl restore -F; after each the new domain's
+# daemon logs the resume with its new domid and answers a message.
+r_save_restores() {
+	vm_up
+	i=1
+	while [ "$i" -le "$1" ] && budget_left; do
+		old=$DOMID
+		check "cycle $i: xl save $old" xl_cmd "xl-save" xl save "$old" "$SC_DIR/save.img"
+		check "cycle $i: monitoring xl saw the suspend" xl_exited
+		check "cycle $i: xl restore" xl_monitor xl restore -F "$SC_DIR/save.img"
+		rm -f "$SC_DIR/save.img"
+		check "cycle $i: new domid ($old -> $DOMID)" [ "$DOMID" != "$old" ]
+		check "cycle $i: console logs the resume in domid $DOMID" \
+			await_console "event=resume outcome=resumed domid=$DOMID" "$BOOT_TIMEOUT"
+		check "cycle $i: data/xtv/domid = $DOMID" await_xs data/xtv/domid "$DOMID" "$ACK_TIMEOUT"
+		check "cycle $i: daemon answers" send_ok --when now --action ignore
+		[ $((i % 10)) -ne 0 ] || progress "save/restore: $i/$1 cycles"
+		i=$((i + 1))
+	done
+	i=$((i - 1))
+	echo "$i" >"$SC_DIR/cycles"
+	check "restored domain still obeys xl shutdown" xl_cmd xl-shutdown xl shutdown "$DOMID"
+	expect_shutdown 0
+	[ "$i" = "$1" ] || fail "only $i of $1 cycles within ${SOAK_BUDGET}s (each one passed)"
+	pass
+}
+
 # r_checkpoints N: N `xl save -c` cycles; after each the same domain answers.
 r_checkpoints() {
 	vm_up
 	i=1
-	while [ "$i" -le "$1" ]; do
+	while [ "$i" -le "$1" ] && budget_left; do
 		check "cycle $i: xl save -c" xl_cmd "xl-save" xl save -c "$DOMID" "$SC_DIR/save.img"
 		rm -f "$SC_DIR/save.img"
 		check "cycle $i: console logs cancelled suspend #$i" \
 			await_console_count 'event=resume outcome=cancelled' "$i" "$BOOT_TIMEOUT"
 		check "cycle $i: same domain running" dom_running
 		check "cycle $i: daemon answers" send_ok --when now --action ignore
+		[ $((i % 10)) -ne 0 ] || progress "save -c: $i/$1 cycles"
 		i=$((i + 1))
 	done
+	i=$((i - 1))
+	echo "$i" >"$SC_DIR/cycles"
 	check "xl shutdown still works" xl_cmd xl-shutdown xl shutdown "$DOMID"
 	expect_shutdown 0
+	[ "$i" = "$1" ] || fail "only $i of $1 cycles within ${SOAK_BUDGET}s (each one passed)"
 	pass
 }
 
