@@ -22,7 +22,10 @@ BENCH_SCALE_N ?= 16
 BENCH_CMP_MEM ?= 128
 BENCH_RESULTS ?= results/bench
 BENCH_TIMEOUT ?= 3600
+STORM_N       ?= 1000
+STORM_SEND_N  ?= 100
 SOAK_TIMEOUT  ?= 14400
+SOAK_BUDGET   ?= 12000
 
 .PHONY: bench bench-lab bench-build bench-extra check-reliability soak
 
@@ -59,8 +62,10 @@ bench-build:
 	tests/bench/build.sh -o results/bench-build
 
 check-reliability: bench-extra
-	$(BENCH_LAB) -s reliability -o results/reliability -T $(BENCH_TIMEOUT)
+	$(BENCH_LAB) -s reliability -o results/reliability -T $(BENCH_TIMEOUT) \
+		-V STORM_N=$(STORM_N) -V STORM_SEND_N=$(STORM_SEND_N)
 
 soak: bench-extra
-	$(BENCH_LAB) -V LAB_LANES=2 -s soak -o results/soak -T $(SOAK_TIMEOUT) -V SCENARIO_TIMEOUT=7000 \
-		-V VM_LIFETIME=7200
+	$(BENCH_LAB) -V LAB_LANES=2 -s soak -o results/soak -T $(SOAK_TIMEOUT) \
+		-V SCENARIO_TIMEOUT=$$(($(SOAK_BUDGET) + 900)) -V VM_LIFETIME=$(SOAK_TIMEOUT) \
+		-V SOAK_BUDGET=$(SOAK_BUDGET)
