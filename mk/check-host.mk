@@ -10,7 +10,9 @@ HOST_CASES ?=
 .PHONY: check check-host
 check: check-host
 
-check-host: daemon $(HXS_BIN)
+# Phony prerequisites: HXS_BIN is defined by host-xenstored.mk, included after this file, so
+# it is only known when the recipe runs.
+check-host: daemon host-xenstored
 	rm -rf $(OUT)/check-host
 	tests/host/run.sh --xenstored $(HXS_BIN) --xtvd $(OUT)/daemon/xtvd -o $(OUT)/check-host \
 		$(HOST_CASES)
