@@ -9,7 +9,7 @@
 #   make check-reliability  set `reliability`: storm, daemon respawn, xenstored restart
 #   make soak               set `soak`: 100 xl save/restore + 100 xl save -c cycles
 #
-# Variables: BENCH_BOOTS (boots per kind, 5), BENCH_PINGS (messages per kind, 250),
+# Variables: BENCH_BOOTS (boots per kind, 5), BENCH_PINGS (messages per kind, 200),
 # BENCH_SCALE_N (16), BENCH_CMP_MEM (MiB for the ours-vs-stock boots, 128), LAB_MEM.
 
 BENCH_OUT     := $(OUT)/bench
@@ -17,7 +17,7 @@ BENCH_XSBENCH := $(BENCH_OUT)/xsbench
 BENCH_EXTRA   := $(BENCH_OUT)/extra
 BENCH_STOCK   ?= cache/lab/dom0/vmlinux
 BENCH_BOOTS   ?= 5
-BENCH_PINGS   ?= 250
+BENCH_PINGS   ?= 200
 BENCH_SCALE_N ?= 16
 BENCH_CMP_MEM ?= 128
 BENCH_RESULTS ?= results/bench

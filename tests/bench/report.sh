@@ -104,6 +104,12 @@ for f in $FLOOR; do
 	fi
 done
 
+# Boot floor from the bench session (boots to ready and answers one message).
+boot_floor=$(cat "$S/bench-floor/boot-floor" 2>/dev/null || true)
+floor_tried=$(awk -F'\t' 'NR > 1 { printf "%s%s MiB %s", sep, $1, ($3 == 1 ? "ok" : "no"); sep = ", " }' \
+	"$S/bench-floor/floor.tsv" 2>/dev/null || true)
+scale_mem=$(cat "$S/bench-scale/mem" 2>/dev/null || echo "$mem")
+
 load_before=$(cat "$O/bench/load-before" 2>/dev/null || echo "?")
 load_after=$(cat "$O/bench/load-after" 2>/dev/null || echo "?")
 when=$(stat -c %y "$R/summary.tsv" 2>/dev/null | cut -d. -f1)
@@ -140,8 +146,9 @@ message to the moment the guest's acknowledgement (\`""\`) is visible in dom0.
 | kernel (vmlinuz) + initrd.img | $(mib "$both") ($(kib "$kern") + $(kib "$initrd")) | ≤ 2.5 MiB | $(verdict "$both <= 2621440") |
 | xtvd / init (static, stripped) / initrd-debug.img | $(kib "$xtvd") / $(kib "$init") / $(kib "$dbg") | | |
 | guest memory after boot at ${mem} MiB (guest's /proc/meminfo) | MemTotal $(mi MemTotal) kB, MemFree $(mi MemFree) kB, MemAvailable $(mi MemAvailable) kB; kernel: $kmem available | | |
+| boot floor: smallest memory= that boots to ready and answers a message ($floor_tried) | ${boot_floor:-none} MiB | 16 MiB | $(if [ -n "$boot_floor" ]; then verdict "$boot_floor <= 16"; else echo "**not met**"; fi) |
 ${floor_rows}| memory floor (smallest memory= where the check-lab matrix passes) | ${floor:-not measured here} MiB | 16 MiB | $(if [ -n "$floor" ]; then verdict "$floor <= 16"; else echo "see docs/lab.md"; fi) |
-| $sc_n VMs at ${mem} MiB created at once: ready / answered one message | $sc_ready / $sc_ans; all ready after $sc_boot ms, all answered $sc_msg ms later | no failures | $(verdict "${sc_ready:-0} == ${sc_n:-1} && ${sc_ans:-0} == ${sc_n:-1}") |
+| $sc_n VMs at ${scale_mem} MiB created at once: ready / answered one message | $sc_ready / $sc_ans; all ready after $sc_boot ms, all answered $sc_msg ms later | no failures | $(verdict "${sc_ready:-0} == ${sc_n:-1} && ${sc_ans:-0} == ${sc_n:-1}") |
 | clean build (\`make image\`, sources cached) | $(ms "$(awk -v v="${b_clean:-0}" 'BEGIN { print v * 1000 }')") ms | | |
 | no-op rebuild | $(ms "$(awk -v v="${b_noop:-0}" 'BEGIN { print v * 1000 }')") ms | ≤ 5 s | $(if [ -n "$b_noop" ]; then verdict "$b_noop <= 5000"; else echo "not measured"; fi) |
 | two clean builds byte-identical | identical: ${b_same:-?}; differ: ${b_differ:-none} | identical | $(if [ -n "$build_row" ]; then verdict "\"${b_differ}\" == \"\""; else echo "not measured"; fi) |

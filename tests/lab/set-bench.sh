@@ -13,11 +13,13 @@ SCENARIOS="$SCENARIOS
 bench-boot        bench           b_boots                         | boot to ready: ours vs. Debian's stock kernel, same initrd, same memory
 bench-ping        bench           b_ping                          | reaction latency: testing message vs. in-kernel sysrq ack, ours and stock
 bench-mem         bench           b_mem                           | guest memory after boot (the guest's own /proc/meminfo)
-bench-scale       bench           b_scale                         | N test VMs started at once, each answers one message
+bench-floor       bench           b_floor                         | smallest memory= in which the VM boots to ready and answers
+bench-scale       bench           b_scale                         | N test VMs started at once at the boot floor, each answers one message
 "
 
 : "${BENCH_EXTRA:=/lab/extra}" "${BENCH_BOOTS:=5}" "${BENCH_CMP_MEM:=128}"
 : "${BENCH_PINGS:=250}" "${BENCH_GAP_MS:=20}" "${BENCH_SCALE_N:=16}"
+: "${BENCH_FLOOR_SIZES:=12 14 16 18 20 24 28 32}"
 BENCH_STOCK=$BENCH_EXTRA/stock-vmlinux
 XSBENCH=$BENCH_EXTRA/xsbench
 BENCH_MSG='{"when":"now","ack":"ok","action":"ignore"}'
@@ -156,8 +158,36 @@ b_mem() {
 	pass
 }
 
-# b_scale: BENCH_SCALE_N VMs at XTV_MEM created at once; each answers one message.
+# b_floor: boot once at each of BENCH_FLOOR_SIZES MiB (ascending); a size counts when the
+# daemon became ready and answered a message. The smallest is the boot floor (the full
+# matrix at that size is check-lab's job: make check-lab LAB_MEM=N).
+b_floor() {
+	printf 'mem_mib\tready_ms\tanswered\n' >"$SC_DIR/floor.tsv"
+	for m in $BENCH_FLOOR_SIZES; do
+		name=xf-$m
+		bench_cfg "$SC_DIR/$name.cfg" "$name" "$XTV_KERNEL" "$XTV_RAMDISK" "$XTV_EXTRA" "$m"
+		"$XSBENCH" boot "$name" "$READY_NODE" "$BOOT_TIMEOUT" xl create "$SC_DIR/$name.cfg" \
+			>"$SC_DIR/$name.out" 2>&1 || true
+		d=$(field domid "$SC_DIR/$name.out")
+		ans=0
+		if [ "$(field ready_ms "$SC_DIR/$name.out")" != "-1.0" ] && [ "${d:--1}" -ge 0 ] 2>/dev/null; then
+			xtv-send -t 60 "$d" --when now --action ignore >"$SC_DIR/$name.send" 2>&1 && ans=1
+		fi
+		cp "/var/log/xen/console/guest-$name.log" "$SC_DIR/$name.console" 2>/dev/null || true
+		if ! name_gone "$name"; then (timeout 30 xl destroy "$name") >/dev/null 2>&1 || true; fi
+		printf '%s\t%s\t%s\n' "$m" "$(field ready_ms "$SC_DIR/$name.out")" "$ans" >>"$SC_DIR/floor.tsv"
+		note "floor: ${m} MiB: $(grep '^domid=' "$SC_DIR/$name.out" || echo no result), answered $ans"
+		if [ "$ans" = 1 ] && [ ! -s "$SC_DIR/boot-floor" ]; then echo "$m" >"$SC_DIR/boot-floor"; fi
+	done
+	check "the VM boots and answers at some size" [ -s "$SC_DIR/boot-floor" ]
+	pass
+}
+
+# b_scale: BENCH_SCALE_N VMs created at once at the boot floor found by bench-floor (else
+# XTV_MEM); each answers one message.
 b_scale() {
+	scale_mem=$(cat "$SC_DIR/../bench-floor/boot-floor" 2>/dev/null || echo "$XTV_MEM")
+	echo "$scale_mem" >"$SC_DIR/mem"
 	xl info >"$SC_DIR/xl-info.txt" 2>&1 || true
 	note "xen free memory before: $(awk '/^free_memory/ { print $3 }' "$SC_DIR/xl-info.txt") MiB"
 	t0=$("$XSBENCH" now)
@@ -166,7 +196,7 @@ b_scale() {
 	while [ "$i" -le "$BENCH_SCALE_N" ]; do
 		name=xs-$i
 		vm_config_file="$SC_DIR/$name.cfg"
-		bench_cfg "$vm_config_file" "$name" "$XTV_KERNEL" "$XTV_RAMDISK" "$XTV_EXTRA" "$XTV_MEM"
+		bench_cfg "$vm_config_file" "$name" "$XTV_KERNEL" "$XTV_RAMDISK" "$XTV_EXTRA" "$scale_mem"
 		"$XSBENCH" boot "$name" "$READY_NODE" 300 xl create "$vm_config_file" >"$SC_DIR/$name.out" 2>&1 &
 		pids="$pids $!"
 		i=$((i + 1))
@@ -191,6 +221,6 @@ b_scale() {
 	printf 'n\tready\tanswered\tboot_all_ms\tmessages_ms\n%s\t%s\t%s\t%s\t%s\n' "$BENCH_SCALE_N" \
 		"$booted" "$answered" $((t1 - t0)) $((t2 - t1)) >"$SC_DIR/scale.tsv"
 	cat "$SC_DIR"/xs-*.out >"$SC_DIR/boots.txt"
-	note "scale: $BENCH_SCALE_N VMs, $booted ready after $((t1 - t0)) ms, $answered answered after $((t2 - t1)) ms more"
+	note "scale: $BENCH_SCALE_N VMs at $scale_mem MiB, $booted ready after $((t1 - t0)) ms, $answered answered after $((t2 - t1)) ms more"
 	pass
 }
