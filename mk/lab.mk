@@ -6,15 +6,16 @@
 #   make check-lab-full    every scenario
 #   make check-lab-broken  the matrix against a daemon that never answers: must fail
 #   make lab-stub          bring-up: Debian's stock kernel + a busybox initrd as the domU
+#   make lab-floor         find the smallest domU memory the VM works with
 #   make lab-deps          only fetch/build the dom0 pieces (cache/lab, out/lab)
 #
-# Variables: LAB_MEM (domU MiB, default 16 = the VM's floor, see docs/lab.md),
+# Variables: LAB_MEM (domU MiB, default 24 = the measured floor, see docs/lab.md),
 # LAB_ONLY="name ..." (a subset), LAB_TIMEOUT (bound on the whole QEMU run, seconds),
 # LAB_LANES (scenarios run side by side, default 2).
 
 LAB_CACHE   ?= cache/lab
 LAB_OUT     := $(OUT)/lab
-LAB_MEM     ?= 16
+LAB_MEM     ?= 24
 LAB_ONLY    ?=
 LAB_TIMEOUT ?= 1500
 LAB_LANES   ?= 2
@@ -28,7 +29,7 @@ LAB_NOOP    := $(LAB_OUT)/xtvd-noop
 LAB_RUN      = LAB_CACHE=$(abspath $(LAB_CACHE)) LAB_OUT=$(abspath $(LAB_OUT)) tests/lab/run-lab.sh \
 	-m $(LAB_MEM) -T $(LAB_TIMEOUT) -j $(LAB_LANES) $(if $(LAB_ONLY),-n '$(LAB_ONLY)')
 
-.PHONY: lab-deps demo check-lab check-lab-full check-lab-broken lab-stub
+.PHONY: lab-deps demo check-lab check-lab-full check-lab-broken lab-stub lab-floor
 check: check-lab
 
 $(LAB_XEN) $(LAB_DOM0) &: tests/lab/fetch-dom0.sh $(CACHE)/linux/.unpacked | $(DEPS_STAMP)
@@ -63,6 +64,10 @@ LAB_BROKEN_ONLY ?= boot xl-shutdown req-poweroff now-reboot next-ok-reboot bad-i
 check-lab-broken: lab-deps image $(LAB_BROKEN)
 	$(LAB_RUN) -s fast -o $(LAB_RESULTS)-broken -i $(LAB_BROKEN) --expect-broken \
 		$(if $(LAB_ONLY),,-n '$(LAB_BROKEN_ONLY)') -V BOOT_TIMEOUT=30
+
+# Find the smallest memory the VM works with (results/lab-floor/scenarios/mem-floor/floor).
+lab-floor: lab-deps image
+	$(LAB_RUN) -s floor -o $(LAB_RESULTS)-floor -T 900
 
 demo: lab-deps image
 	$(LAB_RUN) -s demo -o $(LAB_RESULTS)-demo -T 600

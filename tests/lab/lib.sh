@@ -10,7 +10,7 @@
 # Every wait is bounded and event driven (xenstore watches, xl's own exit).
 
 : "${XTV_KERNEL:=/lab/domu/kernel}" "${XTV_RAMDISK:=/lab/domu/initrd}"
-: "${XTV_EXTRA:=console=hvc0 xen.userspace_shutdown=1}" "${XTV_MEM:=16}"
+: "${XTV_EXTRA:=console=hvc0 xen.userspace_shutdown=1}" "${XTV_MEM:=24}"
 : "${READY_NODE:=data/xtv/ready}" "${BOOT_TIMEOUT:=90}" "${ACK_TIMEOUT:=30}"
 : "${SHUTDOWN_TIMEOUT:=60}" "${SETTLE:=3}" "${VM_LIFETIME:=400}"
 
@@ -139,6 +139,7 @@ on_crash = "preserve"
 EOF
 }
 
+domid_or_failed() { domid_of_dom || grep -q 'libxl: error' "$XL_LOG"; }
 domid_of_dom() {
 	d=$(xl domid "$DOM" 2>/dev/null) || return 1
 	echo "$d" >"$SC_DIR/domid"
@@ -152,7 +153,7 @@ xl_monitor() {
 	timeout "$VM_LIFETIME" "$@" >"$XL_LOG" 2>&1 &
 	XL_PID=$!
 	rm -f "$SC_DIR/domid"
-	if ! await @introduceDomain "$BOOT_TIMEOUT" domid_of_dom; then
+	if ! await "@introduceDomain @releaseDomain" "$BOOT_TIMEOUT" domid_or_failed || [ ! -s "$SC_DIR/domid" ]; then
 		DOMID=""
 		note "xl output: $(tr '\n' ' ' <"$XL_LOG")"
 		return 1

@@ -47,6 +47,7 @@ save-restore      fast,full       t_save_restore 1                | xl save + re
 save-restore-x3   fast,full       t_save_restore 3                | three save/restore cycles in a row
 save-restore-x5   full            t_save_restore 5                | five save/restore cycles in a row
 save-checkpoint   fast,full       t_save_checkpoint               | xl save -c: same domain resumes (cancelled), daemon answers
+mem-floor         floor           t_mem_floor                     | the smallest memory (MiB) at which the VM boots and answers
 demo              demo            t_demo                          | the VM obeys a testing message (make demo)
 '
 
@@ -273,3 +274,22 @@ for set_file in "$(dirname "$0")"/set-*.sh; do
 	# shellcheck source=/dev/null
 	if [ -f "$set_file" ]; then . "$set_file"; fi
 done
+
+# --- memory floor (make lab-floor) ------------------------------------------------------
+
+# t_mem_floor: boot at MEM_CANDIDATES MiB (ascending) until the VM is ready and accepts a
+# message; the first size that works is the floor, written to SC_DIR/floor.
+t_mem_floor() {
+	for m in ${MEM_CANDIDATES:-12 16 20 24 28 32 48 64}; do
+		DOM=xtv-mem-$m
+		if vm_start "$m" && vm_ready && send_ok --when now --action ignore; then
+			note "memory $m MiB: boots and answers"
+			echo "$m" >"$SC_DIR/floor"
+			cleanup_domains
+			pass "floor ${m} MiB"
+		fi
+		note "memory $m MiB: does not work ($(dom_diagnosis))"
+		cleanup_domains
+	done
+	fail "the VM did not boot with any of ${MEM_CANDIDATES:-12 16 20 24 28 32 48 64} MiB"
+}
