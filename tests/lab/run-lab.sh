@@ -169,21 +169,22 @@ collect() {
 	mkdir -p "$RESULTS"
 	cp "$WORK/serial.log" "$RESULTS/serial.log"
 	why=""
-	if ! tar -xf "$DISK" -C "$RESULTS" 2>/dev/null; then
+	# An all-zero disk (dom0 never wrote) is an empty but valid tar: check the folder too.
+	if ! tar -xf "$DISK" -C "$RESULTS" 2>/dev/null || [ ! -d "$RESULTS/results" ]; then
 		mkdir -p "$RESULTS/results"
 		why="no results on the disk"
 	fi
 	[ "$1" = 124 ] && why="QEMU run exceeded ${QEMU_TIMEOUT}s${why:+; $why}"
 	[ -n "$why" ] || why="dom0 runner stopped early"
 	complete_summary "$why"
-	mv "$RESULTS/results/"* "$RESULTS/"
-	rmdir "$RESULTS/results"
+	mv "$RESULTS/results/"* "$RESULTS/" && rmdir "$RESULTS/results" || return 1
 	write_tap "$RESULTS/summary.tsv" >"$RESULTS/results.tap"
 	write_junit "$RESULTS/summary.tsv" >"$RESULTS/junit.xml"
 	total=$(grep -c . "$RESULTS/summary.tsv" || true)
 	bad=$(awk -F'\t' '$2 != "pass" && $2 != "skip"' "$RESULTS/summary.tsv" | grep -c . || true)
 	echo "lab: $total scenarios, $bad not passed; results in $RESULTS (results.tap, junit.xml, scenarios/*/console.log)"
-	[ "$bad" -eq 0 ]
+	[ "$1" = 0 ] || { echo "lab: QEMU did not end cleanly (status $1): the run fails" >&2; return 1; }
+	[ "$total" -gt 0 ] && [ "$bad" -eq 0 ]
 }
 
 # broken_verdict: the matrix must have run completely and failed, boot included.
