@@ -104,7 +104,7 @@ run_qemu() {
 			-append "console=com1 dom0_mem=512M,max:512M smap=0 noreboot loglvl=warning guest_loglvl=warning" \
 			-initrd "$LAB_CACHE/dom0/vmlinux console=hvc0 quiet loglevel=3,$WORK/dom0.cpio" \
 			</dev/null || echo "qemu-exit $?"
-	} | tr -d '\r' | tee "$WORK/serial.log" | grep --line-buffered -E '^(lab|lab-dom0|demo):|^qemu-exit|Panic|FATAL' || true
+	} | sed -u 's/\r$//' | tee "$WORK/serial.log" | grep --line-buffered -E '^(lab|lab-dom0|demo):|^qemu-exit|Panic|FATAL' || true
 	q_rc=$(sed -n 's/^qemu-exit //p' "$WORK/serial.log" | tail -n 1)
 	return "${q_rc:-0}"
 }
