@@ -94,7 +94,6 @@ EOF
 run_qemu() {
 	rm -f "$DISK"
 	truncate -s 64M "$DISK"
-	q_rc=0
 	{
 		timeout --foreground -k 10 "$QEMU_TIMEOUT" qemu-system-x86_64 \
 			-machine q35 -cpu max -m 1024 -smp 2 -accel tcg,tb-size=128 \
@@ -105,8 +104,8 @@ run_qemu() {
 			-initrd "$LAB_CACHE/dom0/vmlinux console=hvc0 quiet loglevel=3,$WORK/dom0.cpio" \
 			</dev/null || echo "qemu-exit $?"
 	} | sed -u 's/\r$//' | tee "$WORK/serial.log" | grep --line-buffered -E '^(lab|lab-dom0|demo):|^qemu-exit|Panic|FATAL' || true
-	q_rc=$(sed -n 's/^qemu-exit //p' "$WORK/serial.log" | tail -n 1)
-	return "${q_rc:-0}"
+	exit_line=$(sed -n 's/^qemu-exit //p' "$WORK/serial.log" | tail -n 1)
+	return "${exit_line:-0}"
 }
 
 xml_escape() { sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/"/\&quot;/g' | tr -d '\000-\010\013\014\016-\037'; }
