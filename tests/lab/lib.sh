@@ -62,26 +62,37 @@ await() {
 	return 1
 }
 
+# await_pipe: the watches feed a reader that tests CMD per event. A watch that ends before
+# the deadline (seen in the lab: xenstore-watch exiting without any event) is registered
+# again, and the registration event re-tests CMD.
 await_pipe() {
 	a_paths=$1 a_timeout=$2
 	shift 2
 	{
-		a_pids=""
-		for a_p in $a_paths; do
-			timeout "$a_timeout" xenstore-watch "$a_p" 2>>"$SC_DIR/watch.log" &
-			a_pids="$a_pids $!"
+		a_end=$(($(date +%s) + a_timeout))
+		while a_left=$((a_end - $(date +%s))) && [ "$a_left" -gt 0 ]; do
+			a_pids=""
+			for a_p in $a_paths; do
+				timeout "$a_left" xenstore-watch "$a_p" 2>>"$SC_DIR/watch.log" &
+				a_pids="$a_pids $!"
+			done
+			echo "-pids$a_pids"
+			for a_p in $a_pids; do wait "$a_p" || echo "-ended $a_p $?"; done
+			echo "-restart"
 		done
-		echo "$a_pids"
-		for a_p in $a_pids; do wait "$a_p" || true; done
 		echo "-end"
 	} 2>/dev/null | {
-		read -r a_pids
-		a_n=0
+		a_n=0 a_pids=""
 		while read -r a_event; do
-			if [ "$a_event" = "-end" ]; then
+			case "$a_event" in
+			"-pids"*) a_pids=${a_event#-pids}; continue ;;
+			"-ended "* | "-restart")
+				echo "[$(elapsed)] await $a_paths: watch $a_event after $a_n events" >>"$SC_DIR/watch.log"
+				continue ;;
+			"-end")
 				echo "[$(elapsed)] await $a_paths: timed out after $a_n events: $*" >>"$SC_DIR/watch.log"
-				exit 1
-			fi
+				exit 1 ;;
+			esac
 			a_n=$((a_n + 1))
 			if "$@"; then
 				# shellcheck disable=SC2086 # a list of pids
