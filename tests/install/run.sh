@@ -125,7 +125,7 @@ test_install_default() {
 $U1
 EOF
 	check "install: exact ssh/scp/xe commands" log_is <<EOF
-$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm 16777216)
+$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm 25165824)
 EOF
 	check "install: kernel copied to $GUEST" host_file_is "$GUEST/xen-test-vm-$U1.vmlinuz" "$IMG/vmlinuz"
 	check "install: initrd copied to $GUEST" host_file_is "$GUEST/xen-test-vm-$U1.initrd.img" "$IMG/initrd.img"
@@ -133,8 +133,8 @@ EOF
 	check "install: PV-args" field_is "$U1" PV-args "xen.userspace_shutdown=1 console=hvc0"
 	check "install: PV-kernel" field_is "$U1" PV-kernel "$GUEST/xen-test-vm-$U1.vmlinuz"
 	check "install: PV-ramdisk" field_is "$U1" PV-ramdisk "$GUEST/xen-test-vm-$U1.initrd.img"
-	check "install: static-max 16 MiB" field_is "$U1" memory-static-max 16777216
-	check "install: dynamic-min 16 MiB" field_is "$U1" memory-dynamic-min 16777216
+	check "install: static-max 24 MiB" field_is "$U1" memory-static-max 25165824
+	check "install: dynamic-min 24 MiB" field_is "$U1" memory-dynamic-min 25165824
 	check "install: name-label" field_is "$U1" name-label xen-test-vm
 }
 
@@ -162,7 +162,7 @@ test_install_failures() {
 	check "scp failure: the half-made VM is destroyed" no_vm "$U1"
 	check "scp failure: its copied kernel is removed" host_file_gone "$GUEST/xen-test-vm-$U1.vmlinuz"
 	check "scp failure: cleanup commands" log_is <<EOF
-$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm 16777216 | sed -n '1,6p')
+$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm 25165824 | sed -n '1,6p')
 ssh [root@xs1] [xe vm-destroy uuid=$U1]
 host: xe [vm-destroy] [uuid=$U1]
 ssh [root@xs1] [rm -f -- $GUEST/xen-test-vm-$U1.vmlinuz $GUEST/xen-test-vm-$U1.initrd.img]
@@ -292,7 +292,7 @@ ssh root@xs1 'xe vm-param-set uuid=@UUID@ PV-bootloader='
 ssh root@xs1 'xe vm-param-set uuid=@UUID@ PV-kernel=$GUEST/xen-test-vm-@UUID@.vmlinuz'
 ssh root@xs1 'xe vm-param-set uuid=@UUID@ PV-ramdisk=$GUEST/xen-test-vm-@UUID@.initrd.img'
 ssh root@xs1 'xe vm-param-set uuid=@UUID@ '\\''PV-args=xen.userspace_shutdown=1 console=hvc0'\\'''
-ssh root@xs1 'xe vm-memory-limits-set uuid=@UUID@ static-min=16777216 static-max=16777216 dynamic-min=16777216 dynamic-max=16777216'
+ssh root@xs1 'xe vm-memory-limits-set uuid=@UUID@ static-min=25165824 static-max=25165824 dynamic-min=25165824 dynamic-max=25165824'
 EOF
 	check "dry-run install: no ssh/scp run" log_empty
 	check "dry-run install: host untouched" host_untouched
