@@ -29,3 +29,8 @@ $(IMAGE) &: mkimage.sh $(OUT)/kernel/bzImage $(INIT) $(OUT)/daemon/xtvd $(GEN_CP
 check: check-init
 check-init: $(INIT)
 	tests/init/run.sh $(INIT) $(BUSYBOX)
+
+# The image as a toolstack gets it (tests/image/run.sh).
+.PHONY: check-image
+check-image: $(IMAGE)
+	tests/image/run.sh $(OUT)/image $(INIT) $(OUT)/daemon/xtvd $(BUSYBOX) $(GEN_CPIO)

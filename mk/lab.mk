@@ -30,7 +30,7 @@ LAB_RUN      = LAB_CACHE=$(abspath $(LAB_CACHE)) LAB_OUT=$(abspath $(LAB_OUT)) t
 	-m $(LAB_MEM) -T $(LAB_TIMEOUT) -j $(LAB_LANES) $(if $(LAB_ONLY),-n '$(LAB_ONLY)')
 
 .PHONY: lab-deps demo check-lab check-lab-full check-lab-broken lab-stub lab-floor
-check: check-lab
+# Not part of `check` (the CI gate) until the dom0-side tooling is stable: docs/lab.md.
 
 $(LAB_XEN) $(LAB_DOM0) &: tests/lab/fetch-dom0.sh $(CACHE)/linux/.unpacked | $(DEPS_STAMP)
 	tests/lab/fetch-dom0.sh $(LAB_CACHE) $(CACHE)/linux
