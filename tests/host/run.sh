@@ -44,6 +44,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+XTV_SEND=${XTV_SEND:-$(cd "$(dirname "$0")/../.." && pwd)/install/xtv-send}
 HOMEP=/local/domain/0 # a dom0 socket connection's home: relative paths resolve here
 DOMID=0               # what the "toolstack" writes into domid
 ABSENT='<absent>'     # printed by xsr for a missing node
@@ -788,6 +789,96 @@ case_daemon_before_xenstored() {
 }
 
 # ---------------------------------------------------------------------------------------
+# The dom0 send tool (install/xtv-send) against the same xenstored and daemon: the real
+# xenstore-* clients, domain 0 playing the guest.
+
+# xtv_send ARGS...: run the tool; its exit status in SEND_RC, its output in SEND_OUT.
+xtv_send() {
+	SEND_RC=0
+	SEND_OUT=$("$XTV_SEND" "$@" 2>&1) || SEND_RC=$?
+}
+expect_send() { # expect_send RC TEXT: the last xtv_send exited RC and printed TEXT
+	[ "$SEND_RC" = "$1" ] || fail "xtv-send exited $SEND_RC, expected $1: $SEND_OUT" || return 1
+	case "$SEND_OUT" in *"$2"*) ;; *) fail "xtv-send output lacks '$2': $SEND_OUT" ;; esac
+}
+
+case_send_accepted() {
+	xtv_send -t "$T" 0 --when now --action reboot
+	expect_send 0 "ok testing when=now ack=ok action=reboot" || return 1
+	expect_node control/testing "" || return 1
+	expect_actions reboot
+}
+
+case_send_override() {
+	xtv_send -t "$T" 0 --when onshutdown --ack delete --action halt
+	expect_send 0 "ok testing when=onshutdown ack=delete action=halt" || return 1
+	request poweroff
+	await "control/shutdown deleted" node_absent control/shutdown || return 1
+	barrier || return 1
+	expect_actions halt
+}
+
+case_send_rejected() {
+	xtv_send -t "$T" 0 --no-validate '{"when":"now","ack":"ok"}'
+	expect_send 1 'rejected testing: missing key "action"' || return 1
+	expect_log "event=reject node=control/testing" || return 1
+	expect_actions ""
+}
+
+# An invalid message is refused by the tool itself and never written.
+case_send_invalid() {
+	local before
+	before=$(xsr data/xtv/rejected)
+	xtv_send -t "$T" 0 '{"when":"now","ack":"ok","action":"dance"}'
+	expect_send 2 'invalid message: unknown action "dance"' || return 1
+	expect_node control/testing "" || return 1
+	expect_node data/xtv/rejected "$before"
+}
+
+case_send_timeout() {
+	stop_daemon
+	xtv_send -t 2 0 --when now --action ignore
+	expect_send 3 "did not acknowledge within 2s" || return 1
+	expect_node control/testing '{"when":"now","ack":"ok","action":"ignore"}' || return 1
+	# Nothing is lost: the next daemon handles the message left waiting.
+	start_daemon || fail "xtvd did not restart" || return 1
+	await "the waiting message acked by the new daemon" node_is control/testing ""
+}
+
+# case_send_storm N: N messages back to back, each acknowledged and counted once.
+case_send_storm() {
+	local h i
+	h=$(num data/xtv/handled)
+	for i in $(seq 1 "$1"); do
+		xtv_send -t "$T" 0 --when now --action ignore
+		expect_send 0 "ok testing" || fail "message $i: $REASON" || return 1
+	done
+	expect_node data/xtv/handled "$((h + $1))" || return 1
+	[ "$(log_count "event=ack node=control/testing")" = "$1" ] ||
+		fail "$(log_count "event=ack node=control/testing") acks logged, expected $1"
+}
+
+# A watch client that dies before its deadline is reported and registered again (a
+# PATH-prepended xenstore-watch fails once, then execs the real one).
+case_send_watch_ends_early() {
+	local dir=$WORK/flaky-watch real
+	real=$(command -v xenstore-watch)
+	mkdir -p "$dir"
+	rm -f "$dir/failed-once"
+	cat >"$dir/xenstore-watch" <<EOF
+#!/bin/sh
+[ -e "$dir/failed-once" ] || { : >"$dir/failed-once"; echo "xenstore-watch: simulated loss of xenstored" >&2; exit 1; }
+exec "$real" "\$@"
+EOF
+	chmod +x "$dir/xenstore-watch"
+	SEND_RC=0
+	SEND_OUT=$(PATH=$dir:$PATH "$XTV_SEND" -t "$T" 0 --when now --action ignore 2>&1) || SEND_RC=$?
+	expect_send 0 "ok testing when=now ack=ok action=ignore" || return 1
+	expect_send 0 "xtv-send: xenstore-watch: simulated loss of xenstored" || return 1
+	expect_send 0 "ended early; watching again"
+}
+
+# ---------------------------------------------------------------------------------------
 # Main
 
 all_cases() {
@@ -854,6 +945,13 @@ all_cases() {
 	run_case respawn-corrupt-pending case_respawn_corrupt_pending
 	run_case daemon-before-xenstored case_daemon_before_xenstored
 	run_case xenstored-restart case_xenstored_restart
+	run_case send-accepted case_send_accepted
+	run_case send-override case_send_override
+	run_case send-rejected case_send_rejected
+	run_case send-invalid case_send_invalid
+	run_case send-timeout case_send_timeout
+	run_case send-storm-50 case_send_storm 50
+	run_case send-watch-ends-early case_send_watch_ends_early
 }
 
 if [ "$LIST" -eq 1 ]; then
