@@ -11,14 +11,14 @@
 #
 # Variables: LAB_MEM (domU MiB, default 24 = the measured floor, see docs/lab.md),
 # LAB_ONLY="name ..." (a subset), LAB_TIMEOUT (bound on the whole QEMU run, seconds),
-# LAB_LANES (scenarios run side by side, default 2).
+# LAB_LANES (scenarios run side by side, default 1).
 
 LAB_CACHE   ?= cache/lab
 LAB_OUT     := $(OUT)/lab
 LAB_MEM     ?= 24
 LAB_ONLY    ?=
 LAB_TIMEOUT ?= 1500
-LAB_LANES   ?= 2
+LAB_LANES   ?= 1
 LAB_RESULTS ?= results/lab
 LAB_XEN     := $(LAB_CACHE)/xen
 LAB_DOM0    := $(LAB_CACHE)/dom0/.unpacked
@@ -62,7 +62,7 @@ check-lab-full: lab-deps image
 # A representative subset: every group of the matrix once (each waits out its bounds).
 LAB_BROKEN_ONLY ?= boot xl-shutdown req-poweroff now-reboot next-ok-reboot bad-input save-restore
 check-lab-broken: lab-deps image $(LAB_BROKEN)
-	$(LAB_RUN) -s fast -o $(LAB_RESULTS)-broken -i $(LAB_BROKEN) --expect-broken \
+	$(LAB_RUN) -s fast -R 0 -o $(LAB_RESULTS)-broken -i $(LAB_BROKEN) --expect-broken \
 		$(if $(LAB_ONLY),,-n '$(LAB_BROKEN_ONLY)') -V BOOT_TIMEOUT=30
 
 # Find the smallest memory the VM works with (results/lab-floor/scenarios/mem-floor/floor).

@@ -18,7 +18,9 @@ usage: tests/lab/run-lab.sh [-s SET] [-o RESULTS] [-m MEM] [-k KERNEL] [-i INITR
   -r NODE     node that says the guest is ready (default data/xtv/ready)
   -T SECONDS  bound for the whole QEMU run (default 1500)
   -n NAMES    run only these scenarios (space separated)
-  -j LANES    scenarios run side by side in LANES lanes (default 2)
+  -j LANES    scenarios run side by side in LANES lanes (default 1)
+  -R 0|1      run a scenario that ended in `error` (its domain was not created or never
+              came up) once more; both attempts are kept and reported (default 1)
   -V VAR=VAL  set a runner variable (BOOT_TIMEOUT, ACK_TIMEOUT, SHUTDOWN_TIMEOUT, SETTLE)
   --expect-broken  succeed only if the lab ran completely and the matrix failed
                    (boot must fail): proves a broken daemon is caught
@@ -31,7 +33,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 LAB_CACHE=${LAB_CACHE:-$TOP/cache/lab}
 LAB_OUT=${LAB_OUT:-$TOP/out/lab}
-SET=fast RESULTS=results/lab MEM=24 ONLY="" EXPECT_BROKEN=0 VARS="" LANES=2
+SET=fast RESULTS=results/lab MEM=24 ONLY="" EXPECT_BROKEN=0 VARS="" LANES=1 RETRY=1
 KERNEL=$TOP/out/image/vmlinuz INITRD=$TOP/out/image/initrd.img
 EXTRA="console=hvc0 xen.userspace_shutdown=1" READY=data/xtv/ready QEMU_TIMEOUT=1500
 
@@ -48,6 +50,7 @@ while [ $# -gt 0 ]; do
 	-T) QEMU_TIMEOUT=$2; shift 2 ;;
 	-n) ONLY=$2; shift 2 ;;
 	-j) LANES=$2; shift 2 ;;
+	-R) case "$2" in 0 | 1) RETRY=$2 ;; *) usage ;; esac; shift 2 ;;
 	-V) case "$2" in [A-Z_]*=*) VARS="$VARS$2
 " ;; *) usage ;; esac; shift 2 ;;
 	--expect-broken) EXPECT_BROKEN=1; shift ;;
@@ -78,6 +81,7 @@ build_payload() {
 LAB_SET='$SET'
 LAB_ONLY='$ONLY'
 LAB_LANES='$LANES'
+LAB_RETRY='$RETRY'
 XTV_MEM='$MEM'
 XTV_EXTRA='$EXTRA'
 READY_NODE='$READY'
@@ -114,14 +118,27 @@ xml_escape() { sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/"/\&quot;/g' | tr 
 complete_summary() {
 	r=$RESULTS/results
 	touch "$r/summary.tsv"
+	[ -s "$r/plan" ] || sed -n 's/^lab: plan: //p' "$WORK/serial.log" | tr ' ' '\n' | grep . >"$r/plan" || true
 	if [ ! -s "$r/plan" ]; then
 		printf 'lab\terror\t0\tno scenario ran: %s\tXen, dom0 and the runner come up\n' "$1" >>"$r/summary.tsv"
 		return
 	fi
 	while read -r name; do
-		cut -f1 "$r/summary.tsv" | grep -qx "$name" ||
+		cut -f1 "$r/summary.tsv" | grep -qx "$name" && continue
+		serial_verdict "$name" >>"$r/summary.tsv" ||
 			printf '%s\terror\t0\tmissing result: %s\t\n' "$name" "$1" >>"$r/summary.tsv"
 	done <"$r/plan"
+}
+
+# serial_verdict NAME: a summary row from the runner's progress line on the serial console,
+# for a scenario that finished before the run broke off (its files are lost, its verdict
+# is not).
+serial_verdict() {
+	sed -n "s/^lab: \[[0-9]*\/[0-9]*\] $1: \([a-z]*\) (\([0-9]*\)s)\(.*\)\$/\1	\2	\3/p" \
+		"$WORK/serial.log" | tail -n 1 |
+		awk -F'\t' -v n="$1" 'NF == 3 { sub(/^ - /, "", $3)
+			printf "%s\t%s\t%s\t%s%s(verdict from the serial log; files lost)\t\n", n, $1, $2, $3, ($3 == "" ? "" : "; ")
+			f = 1 } END { exit !f }'
 }
 
 write_tap() {
@@ -132,7 +149,7 @@ write_tap() {
 	while IFS=$(printf '\t') read -r name v secs msg purpose; do
 		i=$((i + 1))
 		case "$v" in
-		pass) echo "ok $i - $name: pass (${secs}s) # $purpose" ;;
+		pass) echo "ok $i - $name: pass (${secs}s) # $purpose${msg:+ [$msg]}" ;;
 		skip) echo "ok $i - $name: skip # SKIP $msg" ;;
 		*) echo "not ok $i - $name: $v (${secs}s) - $msg" ;;
 		esac

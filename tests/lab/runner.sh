@@ -16,7 +16,7 @@ SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-400}
 
 # shellcheck source=/dev/null
 [ -f "$LAB/config" ] && . "$LAB/config"
-: "${LAB_SET:=fast}" "${LAB_ONLY:=}" "${LAB_LANES:=2}"
+: "${LAB_SET:=fast}" "${LAB_ONLY:=}" "${LAB_LANES:=1}" "${LAB_RETRY:=1}"
 # shellcheck source=tests/lab/lib.sh
 . "$LAB/lib.sh"
 # shellcheck source=tests/lab/scenarios.sh
@@ -63,6 +63,13 @@ run_one() {
 	cp "$(console_log)" "$SC_DIR/console.log" 2>/dev/null || : >"$SC_DIR/console.log"
 }
 
+# attempt NAME COMMAND: run the scenario; its verdict in v and msg.
+attempt() {
+	run_one "$1" "$2" </dev/null
+	v=error msg="no verdict"
+	IFS=$tab read -r v msg <"$RESULTS/scenarios/$1/verdict" || true
+}
+
 # run_lane LANE: the scenarios whose position modulo LAB_LANES is LANE, one after the
 # other; rows go to RESULTS/summary.LANE. Lanes run side by side (different domains).
 run_lane() {
@@ -74,10 +81,17 @@ run_lane() {
 		[ $(((i - 1) % LAB_LANES)) -eq "$1" ] || continue
 		echo "lab: [$i/$total] $name: $purpose ..."
 		t0=$(date +%s)
-		run_one "$name" "$cmd" </dev/null
+		attempt "$name" "$cmd"
+		if [ "$v" = error ] && [ "$LAB_RETRY" = 1 ]; then
+			# An error is a failed precondition (the domain was not created or never came
+			# up), not a verdict on behaviour: run the scenario once more, keep both.
+			echo "lab: [$i/$total] $name: error - $msg; running it again"
+			first=$msg
+			mv "$RESULTS/scenarios/$name" "$RESULTS/scenarios/$name.attempt1"
+			attempt "$name" "$cmd"
+			msg="retried after an error (attempt 1: $first)${msg:+; $msg}"
+		fi
 		secs=$(($(date +%s) - t0))
-		v=error msg="no verdict"
-		IFS=$tab read -r v msg <"$RESULTS/scenarios/$name/verdict" || true
 		printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$v" "$secs" "${msg:-}" "$purpose" >>"$RESULTS/summary.$1"
 		echo "lab: [$i/$total] $name: $v (${secs}s)${msg:+ - $msg}"
 	done <<EOF
@@ -90,6 +104,7 @@ main() {
 	list=$(selected)
 	total=$(echo "$list" | grep -c . || true)
 	echo "$list" | cut -f1 >"$RESULTS/plan"
+	echo "lab: plan: $(tr '\n' ' ' <"$RESULTS/plan")"
 	echo "lab: set=$LAB_SET memory=${XTV_MEM}MiB scenarios=$total lanes=$LAB_LANES"
 	lanes=""
 	lane=0
@@ -107,7 +122,8 @@ main() {
 	done <"$RESULTS/plan"
 	rm -f "$RESULTS"/summary.[0-9]*
 	failed=$(awk -F'\t' '$2 != "pass" && $2 != "skip"' "$RESULTS/summary.tsv" | grep -c . || true)
-	echo "lab: done: $(grep -c . "$RESULTS/summary.tsv" || true) scenarios, $failed not passed"
+	retried=$(grep -c '	retried after an error' "$RESULTS/summary.tsv" || true)
+	echo "lab: done: $(grep -c . "$RESULTS/summary.tsv" || true) scenarios, $failed not passed, $retried retried"
 	[ "$failed" -eq 0 ]
 }
 

@@ -235,6 +235,10 @@ t_save_checkpoint() {
 	old=$DOMID
 	check "xl save -c $DOMID" xl_cmd xl-save xl save -c "$DOMID" "$SC_DIR/save.img"
 	rm -f "$SC_DIR/save.img"
+	# xl create -F stops monitoring once the domain suspends, even when it resumes.
+	check "monitoring xl saw the suspend and exited" xl_exited
+	check "xl create -F reported the suspend (reason 2)" reason_is 2
+	XL_PID=""
 	check "console logs the cancelled suspend" await_console "event=resume outcome=cancelled" "$BOOT_TIMEOUT"
 	check "same domain still running" dom_running
 	check "data/xtv/domid unchanged" xs_is data/xtv/domid "$old"
