@@ -1,6 +1,7 @@
-/* handler.c - one watch event: read the node, decide (protocol.c), persist,
- * acknowledge, act. Order matters: the state is persisted before the ack and
- * the action, so a respawned daemon never acts twice (at-most-once). */
+/* handler.c - one watch event: read the node, decide (protocol.c), acknowledge
+ * and persist the state in one transaction, publish the counters, act. The
+ * state is persisted no later than the ack and before the action, so a
+ * respawned daemon never acts twice (at-most-once). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,29 +37,56 @@ static void log_ack(enum xtv_node node, enum xtv_ack mode, int ret)
 			  protocol_ack_name(mode), -ret);
 }
 
-/* Acknowledge the value just handled, but only while the node still holds it. */
-static void acknowledge(struct daemon *d, enum xtv_node node, const struct xtv_decision *dec,
-			const char *handled, size_t len)
+/* What an ack writes: "" for ok, the custom string, NULL (remove) for delete. */
+static const char *ack_value(const struct xtv_decision *dec)
 {
-	const char *path = protocol_node_path(node);
-	int ret = 0;
-
 	switch (dec->ack) {
-	case XTV_ACK_OK: ret = xsio_replace_if(d->xs, path, handled, len, ""); break;
-	case XTV_ACK_NONE: break;
-	case XTV_ACK_DELETE: ret = xsio_replace_if(d->xs, path, handled, len, NULL); break;
-	case XTV_ACK_STRING:
-		ret = xsio_replace_if(d->xs, path, handled, len, dec->ack_string);
-		break;
-	}
-	log_ack(node, dec->ack, ret);
-	if (ret == 0 && dec->ack != XTV_ACK_NONE) {
-		protocol_ack_written(node, dec, &d->state);
-		status_save_state(d);
+	case XTV_ACK_OK: return "";
+	case XTV_ACK_DELETE: return NULL;
+	default: return dec->ack_string;
 	}
 }
 
-/* Count, log and persist a handled or rejected event before anything else. */
+/* Write the ack of the value just handled, only while the node still holds it,
+ * and the state that follows from the ack in the same transaction: a respawned
+ * daemon finds both or neither, so it never acts on a request twice. */
+static int write_ack(struct daemon *d, enum xtv_node node, const struct xtv_decision *dec,
+		     const char *handled, size_t len)
+{
+	struct xtv_state acked = d->state;
+	struct persisted_state staged;
+	struct xsio_put puts[STATUS_STATE_KEYS];
+	size_t n;
+	int ret;
+
+	protocol_ack_written(node, dec, &acked);
+	n = status_state_changes(d, &acked, &staged, puts);
+	ret = xsio_replace_if(d->xs, protocol_node_path(node), handled, len, ack_value(dec), puts,
+			      n);
+	if (ret == 0) {
+		d->state = acked;
+		status_state_committed(d, &staged);
+	}
+	return ret;
+}
+
+/* Ack if the decision asks for it. Without an ack (none, or one that could not
+ * be written) the state is persisted on its own, still before any action. */
+static void acknowledge(struct daemon *d, enum xtv_node node, const struct xtv_decision *dec,
+			const char *handled, size_t len)
+{
+	int ret = 0;
+
+	if (dec->ack_needed && dec->ack != XTV_ACK_NONE)
+		ret = write_ack(d, node, dec, handled, len);
+	if (dec->ack_needed)
+		log_ack(node, dec->ack, ret);
+	if (!dec->ack_needed || dec->ack == XTV_ACK_NONE || ret != 0)
+		status_save_state(d);
+}
+
+/* Count and log a handled or rejected event; it is published after the ack,
+ * which keeps the ack's latency at a few xenstore round trips. */
 static void record_verdict(struct daemon *d, enum xtv_node node, const struct xtv_decision *dec)
 {
 	const char *path = protocol_node_path(node);
@@ -77,7 +105,6 @@ static void record_verdict(struct daemon *d, enum xtv_node node, const struct xt
 		log_event("event=reject node=%s reason=%s", path,
 			  log_quote(dec->reason, strlen(dec->reason), reason, sizeof(reason)));
 	}
-	status_publish(d);
 }
 
 /* After the suspend hook returns: new domid (after a restore), fresh status. */
@@ -91,6 +118,7 @@ static void suspend_and_resume(struct daemon *d)
 		log_event("event=resume outcome=error errno=%d domid=%s", -ret, d->domid);
 	else
 		log_event("event=resume outcome=%s domid=%s", power_outcome_name(outcome), d->domid);
+	d->saved.valid = false; /* restored elsewhere: data/xtv is not carried over */
 	status_publish(d);
 }
 
@@ -144,8 +172,8 @@ bool handle_node(struct daemon *d, enum xtv_node node)
 	case XTV_HANDLED:
 	case XTV_REJECTED:
 		record_verdict(d, node, &dec);
-		if (dec.ack_needed)
-			acknowledge(d, node, &dec, value, len);
+		acknowledge(d, node, &dec, value, len);
+		status_publish_verdict(d, dec.verdict);
 		free(value);
 		return run_action(d, dec.action);
 	}

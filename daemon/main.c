@@ -51,6 +51,7 @@ static int start_serving(struct daemon *d)
 		return ret;
 	}
 	status_read_domid(d);
+	d->saved.valid = false; /* a new connection: data/xtv may hold anything */
 	status_publish(d);
 	status_set_ready(d, true);
 	log_event("event=ready domid=%s", d->domid);

@@ -11,15 +11,26 @@
 
 #define STATUS_DIR "data/xtv/"
 
+static const char *const state_keys[STATUS_STATE_KEYS] = {
+	STATUS_DIR "pending", STATUS_DIR "seen-shutdown", STATUS_DIR "seen-shutdown-ack",
+	STATUS_DIR "seen-testing",
+};
+
+static bool put_path(struct daemon *d, const char *path, const char *value)
+{
+	int ret = xsio_write_str(d->xs, path, value);
+
+	if (ret != 0)
+		log_event("event=error op=write path=%s errno=%d", path, -ret);
+	return ret == 0;
+}
+
 static void put(struct daemon *d, const char *key, const char *value)
 {
 	char path[64];
-	int ret;
 
 	snprintf(path, sizeof(path), STATUS_DIR "%s", key);
-	ret = xsio_write_str(d->xs, path, value);
-	if (ret != 0)
-		log_event("event=error op=write path=%s errno=%d", path, -ret);
+	put_path(d, path, value);
 }
 
 /* Read a NUL-free value into out; false if absent, unreadable or too long. */
@@ -85,17 +96,49 @@ void status_load_state(struct daemon *d)
 	d->state_loaded = true;
 }
 
+/* The keys' values for state, in state_keys order. */
+static void stage(const struct xtv_state *state, struct persisted_state *out)
+{
+	out->valid = true;
+	out->value[0][0] = '\0';
+	if (state->has_pending &&
+	    protocol_format_message(&state->pending, out->value[0], sizeof(out->value[0])) < 0)
+		out->value[0][0] = '\0';
+	snprintf(out->value[1], sizeof(out->value[1]), "%s", state->seen_shutdown);
+	snprintf(out->value[2], sizeof(out->value[2]), "%s", state->seen_shutdown_ack);
+	snprintf(out->value[3], sizeof(out->value[3]), "%s", state->seen_testing);
+}
+
+size_t status_state_changes(const struct daemon *d, const struct xtv_state *state,
+			    struct persisted_state *staged, struct xsio_put *puts)
+{
+	size_t n = 0;
+
+	stage(state, staged);
+	for (size_t i = 0; i < STATUS_STATE_KEYS; i++)
+		if (!d->saved.valid || strcmp(d->saved.value[i], staged->value[i]) != 0)
+			puts[n++] = (struct xsio_put){ .path = state_keys[i], .value = staged->value[i] };
+	return n;
+}
+
+void status_state_committed(struct daemon *d, const struct persisted_state *staged)
+{
+	d->saved = *staged;
+}
+
 void status_save_state(struct daemon *d)
 {
-	char pending[PROTOCOL_MAX_MESSAGE + 1] = "";
+	struct persisted_state staged;
+	struct xsio_put puts[STATUS_STATE_KEYS];
+	size_t n = status_state_changes(d, &d->state, &staged, puts);
+	bool ok = true;
 
-	if (d->state.has_pending &&
-	    protocol_format_message(&d->state.pending, pending, sizeof(pending)) < 0)
-		pending[0] = '\0';
-	put(d, "pending", pending);
-	put(d, "seen-shutdown", d->state.seen_shutdown);
-	put(d, "seen-shutdown-ack", d->state.seen_shutdown_ack);
-	put(d, "seen-testing", d->state.seen_testing);
+	for (size_t i = 0; i < n; i++)
+		ok = put_path(d, puts[i].path, puts[i].value) && ok;
+	if (ok)
+		status_state_committed(d, &staged);
+	else
+		d->saved.valid = false;
 }
 
 void status_publish(struct daemon *d)
@@ -110,6 +153,16 @@ void status_publish(struct daemon *d)
 	put(d, "rejected", number);
 	put(d, "last", d->last);
 	status_save_state(d);
+}
+
+void status_publish_verdict(struct daemon *d, enum xtv_verdict verdict)
+{
+	char number[24];
+	bool handled = verdict == XTV_HANDLED;
+
+	snprintf(number, sizeof(number), "%lu", handled ? d->handled : d->rejected);
+	put(d, handled ? "handled" : "rejected", number);
+	put(d, "last", d->last);
 }
 
 /* Tell the toolstack which requests we answer. Under some toolstacks these

@@ -94,9 +94,16 @@ int xsio_remove(struct xs_handle *h, const char *path)
 /* Longest run of transaction conflicts before giving up on one ack. */
 #define CAS_ATTEMPTS 16
 
+static bool write_in(struct xs_handle *h, xs_transaction_t t, const char *path,
+		     const char *value)
+{
+	return value ? xs_write(h, t, path, value, (unsigned int)strlen(value)) :
+		       xs_rm(h, t, path);
+}
+
 /* One attempt: 0, -ESTALE, -EAGAIN (conflict: retry) or -errno. */
 static int replace_once(struct xs_handle *h, const char *path, const char *expected, size_t len,
-			const char *value)
+			const char *value, const struct xsio_put *also, size_t n_also)
 {
 	xs_transaction_t t;
 	unsigned int n;
@@ -114,9 +121,11 @@ static int replace_once(struct xs_handle *h, const char *path, const char *expec
 	errno = 0;
 	if (!same)
 		ret = -ESTALE;
-	else if (!(value ? xs_write(h, t, path, value, (unsigned int)strlen(value)) :
-			   xs_rm(h, t, path)))
+	else if (!write_in(h, t, path, value))
 		ret = failure();
+	for (size_t i = 0; i < n_also && ret == 0; i++)
+		if (!write_in(h, t, also[i].path, also[i].value))
+			ret = failure();
 	/* Commit a successful write; abort otherwise. A conflict is -EAGAIN. */
 	errno = 0;
 	if (!xs_transaction_end(h, t, ret != 0) && ret == 0)
@@ -125,11 +134,11 @@ static int replace_once(struct xs_handle *h, const char *path, const char *expec
 }
 
 int xsio_replace_if(struct xs_handle *h, const char *path, const char *expected, size_t len,
-		    const char *value)
+		    const char *value, const struct xsio_put *also, size_t n_also)
 {
 	int ret = -EAGAIN;
 
 	for (int i = 0; i < CAS_ATTEMPTS && ret == -EAGAIN; i++)
-		ret = replace_once(h, path, expected, len, value);
+		ret = replace_once(h, path, expected, len, value, also, n_also);
 	return ret;
 }

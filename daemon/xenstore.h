@@ -32,11 +32,18 @@ int xsio_write(struct xs_handle *h, const char *path, const char *value, size_t 
 int xsio_write_str(struct xs_handle *h, const char *path, const char *value);
 int xsio_remove(struct xs_handle *h, const char *path);
 
+/* A node written in the same transaction as an ack. */
+struct xsio_put {
+	const char *path;
+	const char *value;
+};
+
 /* Compare-and-swap for acks: in a transaction, if path still holds exactly
- * expected (len bytes), write value (or remove path if value is NULL).
+ * expected (len bytes), write value (or remove path if value is NULL) and the
+ * n_also nodes of also, all or nothing.
  * 0, -ESTALE if the node holds something else (a newer request that must not
  * be overwritten), or -errno. Retries transaction conflicts. */
 int xsio_replace_if(struct xs_handle *h, const char *path, const char *expected, size_t len,
-		    const char *value);
+		    const char *value, const struct xsio_put *also, size_t n_also);
 
 #endif

@@ -687,22 +687,22 @@ PY
 # A failing xenstore write. A dom0 socket connection is privileged, so xenstored never
 # answers it with EACCES and no per-domain quota applies (EACCES on the testing ack is
 # what happens under xl without xenstore-chmod: covered by the Xen lab). The one limit
-# xenstored applies to every connection is the node path length: with path-max 20,
-# data/xtv/seen-testing (21 bytes after the home) cannot be written (EINVAL) while
-# control/* and the short status keys still can. The daemon must log the failure and keep
-# serving once the limit is lifted.
+# xenstored applies to every connection is the node path length: with path-max 15,
+# data/xtv/handled (16 bytes after the home, written after the ack) cannot be written
+# (EINVAL) while control/testing and data/xtv/last still can. The daemon must log the
+# failure and keep serving once the limit is lifted.
 case_write_failure() {
 	local old
 	old=$(xs_control quota | sed -n 's/^path-max *: *\([0-9][0-9]*\) .*/\1/p')
 	[ -n "$old" ] || fail "cannot read xenstored's path-max quota" || return 1
-	xs_control quota set path-max 20 >/dev/null || fail "cannot set path-max" || return 1
+	xs_control quota set path-max 15 >/dev/null || fail "cannot set path-max" || return 1
 	xsw control/testing '{"when":"now","ack":"ok","action":"halt"}'
-	await_log "path=data/xtv/seen-testing errno=22" || { xs_control quota set path-max "$old" >/dev/null; return 1; }
+	await_log "path=data/xtv/handled errno=22" || { xs_control quota set path-max "$old" >/dev/null; return 1; }
 	# Lift the limit again; the daemon must still be serving.
 	xs_control quota set path-max "$old" >/dev/null || fail "cannot restore path-max" || return 1
 	expect_alive || return 1
-	log_since | grep -F "event=error" | grep -qF "path=data/xtv/seen-testing errno=22" ||
-		fail "no 'event=error ... path=data/xtv/seen-testing errno=22'" || return 1
+	log_since | grep -F "event=error" | grep -qF "path=data/xtv/handled errno=22" ||
+		fail "no 'event=error ... path=data/xtv/handled errno=22'" || return 1
 	barrier || return 1
 	echo "# write failure: recorded actions '$(rec_new)', control/testing '$(xsr control/testing)'"
 	REC_BASE=$(rec_count)
