@@ -197,6 +197,11 @@ r_checkpoints() {
 	while [ "$i" -le "$1" ] && budget_left; do
 		check "cycle $i: xl save -c" xl_cmd "xl-save" xl save -c "$DOMID" "$SC_DIR/save.img"
 		rm -f "$SC_DIR/save.img"
+		# xl create -F stops monitoring at the first suspend (see t_save_checkpoint).
+		if [ -n "${XL_PID:-}" ]; then
+			check "cycle $i: monitoring xl saw the suspend" xl_exited
+			XL_PID=""
+		fi
 		check "cycle $i: console logs cancelled suspend #$i" \
 			await_console_count 'event=resume outcome=cancelled' "$i" "$BOOT_TIMEOUT"
 		check "cycle $i: same domain running" dom_running
