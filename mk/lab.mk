@@ -9,13 +9,13 @@
 #   make lab-floor         find the smallest domU memory the VM works with
 #   make lab-deps          only fetch/build the dom0 pieces (cache/lab, out/lab)
 #
-# Variables: LAB_MEM (domU MiB, default 24 = the measured floor, see docs/lab.md),
+# Variables: LAB_MEM (domU MiB, default 20 = the measured floor, see docs/lab.md),
 # LAB_ONLY="name ..." (a subset), LAB_TIMEOUT (bound on the whole QEMU run, seconds),
 # LAB_LANES (scenarios run side by side, default 1).
 
 LAB_CACHE   ?= cache/lab
 LAB_OUT     := $(OUT)/lab
-LAB_MEM     ?= 24
+LAB_MEM     ?= 20
 LAB_ONLY    ?=
 LAB_TIMEOUT ?= 1500
 LAB_LANES   ?= 1
