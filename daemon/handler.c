@@ -70,19 +70,22 @@ static int write_ack(struct daemon *d, enum xtv_node node, const struct xtv_deci
 	return ret;
 }
 
-/* Ack if the decision asks for it. Without an ack (none, or one that could not
- * be written) the state is persisted on its own, still before any action. */
-static void acknowledge(struct daemon *d, enum xtv_node node, const struct xtv_decision *dec,
-			const char *handled, size_t len)
+/* Ack if the decision asks for it, with the state in the ack's transaction.
+ * Without an ack written (none asked for, or it failed) the state is persisted
+ * on its own, still before any action. */
+static void acknowledge_and_persist(struct daemon *d, enum xtv_node node,
+				   const struct xtv_decision *dec, const char *handled, size_t len)
 {
 	int ret = 0;
 
-	if (dec->ack_needed && dec->ack != XTV_ACK_NONE)
-		ret = write_ack(d, node, dec, handled, len);
-	if (dec->ack_needed)
+	if (dec->ack_needed) {
+		if (dec->ack != XTV_ACK_NONE)
+			ret = write_ack(d, node, dec, handled, len);
 		log_ack(node, dec->ack, ret);
-	if (!dec->ack_needed || dec->ack == XTV_ACK_NONE || ret != 0)
-		status_save_state(d);
+		if (dec->ack != XTV_ACK_NONE && ret == 0)
+			return;
+	}
+	status_save_state(d);
 }
 
 /* Count and log a handled or rejected event; it is published after the ack,
@@ -172,7 +175,7 @@ bool handle_node(struct daemon *d, enum xtv_node node)
 	case XTV_HANDLED:
 	case XTV_REJECTED:
 		record_verdict(d, node, &dec);
-		acknowledge(d, node, &dec, value, len);
+		acknowledge_and_persist(d, node, &dec, value, len);
 		status_publish_verdict(d, dec.verdict);
 		free(value);
 		return run_action(d, dec.action);
