@@ -82,19 +82,23 @@ await_pipe() {
 		done
 		echo "-end"
 	} 2>/dev/null | {
-		a_n=0 a_pids=""
+		# A round's "-pids" line may come after its first events (as in install/xtv-send):
+		# once CMD holds, keep reading until the watches to stop are known.
+		a_n=0 a_pids="" a_met=""
 		while read -r a_event; do
 			case "$a_event" in
-			"-pids"*) a_pids=${a_event#-pids}; continue ;;
+			"-pids"*) a_pids=${a_event#-pids} ;;
 			"-ended "* | "-restart")
-				echo "[$(elapsed)] await $a_paths: watch $a_event after $a_n events" >>"$SC_DIR/watch.log"
-				continue ;;
+				[ "$a_event" = "-restart" ] && a_pids=""
+				echo "[$(elapsed)] await $a_paths: watch $a_event after $a_n events" >>"$SC_DIR/watch.log" ;;
 			"-end")
 				echo "[$(elapsed)] await $a_paths: timed out after $a_n events: $*" >>"$SC_DIR/watch.log"
 				exit 1 ;;
+			*)
+				a_n=$((a_n + 1))
+				[ -n "$a_met" ] || ! "$@" || a_met=1 ;;
 			esac
-			a_n=$((a_n + 1))
-			if "$@"; then
+			if [ -n "$a_met" ] && [ -n "$a_pids" ]; then
 				# shellcheck disable=SC2086 # a list of pids
 				kill $a_pids 2>/dev/null || true
 				exit 0
