@@ -12,48 +12,70 @@
 #endif
 
 struct xs_handle;
-struct xsio_put;
 
 /* The state keys as this daemon last wrote them to data/xtv (status.c), so
- * that only changed keys are written again: pending, seen-shutdown,
- * seen-shutdown-ack, seen-testing. */
-#define STATUS_STATE_KEYS 4
+ * that only changed keys are written again: pending, then per node the value
+ * held and how it is held. */
+#define STATUS_STATE_KEYS 5
 struct persisted_state {
 	bool valid; /* false: data/xtv may differ (new connection, resume): write all */
-	char value[STATUS_STATE_KEYS][PROTOCOL_MAX_MESSAGE + 1];
+	char value[STATUS_STATE_KEYS][PROTOCOL_MAX_MESSAGE + PROTOCOL_MAX_ACK_STRING + 16];
+};
+
+/* Watch events read while the daemon waited for a barrier, in order. */
+#define EVENT_QUEUE_SIZE 32
+struct queued_event {
+	enum xtv_node node;
+	enum xtv_event_kind kind;
 };
 
 struct daemon {
 	struct xs_handle *xs;     /* NULL while disconnected */
 	struct power power;
-	struct xtv_state state;   /* pending override + handled values, mirrored in data/xtv */
+	const char *ownership_file; /* the kernel's xen.userspace_shutdown parameter */
+	struct xtv_state state;   /* pending override + held values, mirrored in data/xtv */
 	struct persisted_state saved; /* what data/xtv holds of state */
 	bool state_loaded;        /* data/xtv read once, at the first connection */
 	unsigned long handled;    /* messages/requests acted on */
 	unsigned long rejected;   /* invalid messages/unknown requests */
 	char last[PROTOCOL_MAX_REASON + 32];
 	char domid[16];           /* decimal, or "unknown" */
+	unsigned int watch_gen;   /* generation of the control watches' tokens */
+	bool initial_unseen[2];   /* a watch's firing at registration is still to come */
+	unsigned int barrier_n;   /* number of the last barrier */
+	struct queued_event queue[EVENT_QUEUE_SIZE];
+	size_t queued;
+	bool queue_overflow;      /* events were lost from the queue: re-read both nodes */
 };
 
 /* status.c: data/xtv/ (docs/protocol.md, "Status keys") */
 void status_read_domid(struct daemon *d);
 void status_set_ready(struct daemon *d, bool ready);
 void status_load_state(struct daemon *d);
-void status_save_state(struct daemon *d);
 /* Stage state's keys that differ from data/xtv as puts (up to
  * STATUS_STATE_KEYS, pointing into *staged) for a caller that writes them in
  * its own transaction; returns how many. After the commit, hand staged to
  * status_state_committed. */
+struct state_put {
+	const char *path;
+	const char *value;
+};
 size_t status_state_changes(const struct daemon *d, const struct xtv_state *state,
-			    struct persisted_state *staged, struct xsio_put *puts);
+			    struct persisted_state *staged, struct state_put *puts);
 void status_state_committed(struct daemon *d, const struct persisted_state *staged);
 void status_publish(struct daemon *d);
 /* The counter of this verdict and data/xtv/last (after the ack). */
 void status_publish_verdict(struct daemon *d, enum xtv_verdict verdict);
 void status_write_features(struct daemon *d);
+/* Whether the kernel answers control/shutdown itself; logged, published. */
+bool status_kernel_owns_shutdown(struct daemon *d);
 
-/* handler.c: one watch event. Returns true if both nodes must be re-read
- * (after a suspend, events may have been missed). */
-bool handle_node(struct daemon *d, enum xtv_node node);
+/* handler.c: one event, one transaction, then the action. */
+struct event_result {
+	bool settle;    /* the node keeps a value: coalesce events already on their way */
+	bool suspended; /* a suspend ran: the watches must be registered anew */
+};
+struct event_result handle_event(struct daemon *d, enum xtv_node node,
+				 enum xtv_event_kind kind);
 
 #endif

@@ -1,7 +1,9 @@
-/* handler.c - one watch event: read the node, decide (protocol.c), acknowledge
- * and persist the state in one transaction, publish the counters, act. The
- * state is persisted no later than the ack and before the action, so a
- * respawned daemon never acts twice (at-most-once). */
+/* handler.c - one watch event, one transaction: read the node, decide
+ * (protocol.c), write the ack and the state that follows together, commit,
+ * then act. A newer value written meanwhile makes the commit fail and the
+ * event is decided again on it, so nothing is done for a value the node no
+ * longer holds. The state is persisted with the ack, so a respawned daemon
+ * never acts twice (at-most-once). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,106 +13,182 @@
 #include "log.h"
 #include "xenstore.h"
 
+/* Longest run of transaction conflicts before giving up on one event. */
+#define TXN_ATTEMPTS 16
+
+/* What one committed transaction did, for the log and the action. */
+struct committed {
+	struct xtv_plan plan;
+	struct persisted_state staged;
+	char *value; /* the node as read, malloc'ed; NULL if absent */
+	size_t len;
+	int ack_ret;   /* 0, or the -errno of a refused ack */
+	bool state_ok; /* every state key was written */
+};
+
 static const char *node_word(enum xtv_node node)
 {
 	return node == XTV_NODE_SHUTDOWN ? "shutdown" : "testing";
 }
 
-static void log_ack(enum xtv_node node, enum xtv_ack mode, int ret)
-{
-	const char *path = protocol_node_path(node);
-
-	if (mode == XTV_ACK_NONE)
-		log_event("event=ack node=%s mode=none result=skipped", path);
-	else if (ret == 0)
-		log_event("event=ack node=%s mode=%s result=ok", path, protocol_ack_name(mode));
-	else if (ret == -ESTALE)
-		/* A newer value arrived: it is a request of its own, never overwritten. */
-		log_event("event=ack node=%s mode=%s result=stale", path, protocol_ack_name(mode));
-	else if (ret == -EACCES && node == XTV_NODE_TESTING)
-		/* Under xl control/ is read-only to the guest unless dom0 chmods it. */
-		log_event("event=ack node=%s mode=%s result=error errno=%d hint=\"%s\"", path,
-			  protocol_ack_name(mode), -ret,
-			  "control/testing is not writable by this domain: xenstore-chmod it");
-	else
-		log_event("event=ack node=%s mode=%s result=error errno=%d", path,
-			  protocol_ack_name(mode), -ret);
-}
-
 /* What an ack writes: "" for ok, the custom string, NULL (remove) for delete. */
-static const char *ack_value(const struct xtv_decision *dec)
+static const char *ack_value(const struct xtv_plan *plan)
 {
-	switch (dec->ack) {
-	case XTV_ACK_OK: return "";
+	switch (plan->ack) {
 	case XTV_ACK_DELETE: return NULL;
-	default: return dec->ack_string;
+	case XTV_ACK_STRING: return plan->ack_string;
+	default: return "";
 	}
 }
 
-/* Write the ack of the value just handled, only while the node still holds it,
- * and the state that follows from the ack in the same transaction: a respawned
- * daemon finds both or neither, so it never acts on a request twice. */
-static int write_ack(struct daemon *d, enum xtv_node node, const struct xtv_decision *dec,
-		     const char *handled, size_t len)
+/* Write the plan's ack; a refused one becomes owed (the action still runs). */
+static void write_ack(struct daemon *d, xsio_txn t, const struct xtv_event *ev,
+		      struct committed *c)
 {
-	struct xtv_state acked = d->state;
-	struct persisted_state staged;
-	struct xsio_put puts[STATUS_STATE_KEYS];
-	size_t n;
-	int ret;
+	c->ack_ret = 0;
+	if (!c->plan.ack_due)
+		return;
+	c->ack_ret = xsio_txn_put(d->xs, t, protocol_node_path(ev->node), ack_value(&c->plan));
+	if (c->ack_ret != 0)
+		protocol_ack_refused(ev, &c->plan);
+}
 
-	protocol_ack_written(node, dec, &acked);
-	n = status_state_changes(d, &acked, &staged, puts);
-	ret = xsio_replace_if(d->xs, protocol_node_path(node), handled, len, ack_value(dec), puts,
-			      n);
-	if (ret == 0) {
-		d->state = acked;
-		status_state_committed(d, &staged);
+/* Stage the state keys that change and write them in the transaction. */
+static bool write_state(struct daemon *d, xsio_txn t, struct committed *c, size_t *written)
+{
+	struct state_put puts[STATUS_STATE_KEYS];
+	size_t n = status_state_changes(d, &c->plan.next, &c->staged, puts);
+	bool ok = true;
+
+	for (size_t i = 0; i < n; i++) {
+		int ret = xsio_txn_put(d->xs, t, puts[i].path, puts[i].value);
+
+		if (ret != 0) {
+			log_event("event=error op=write path=%s errno=%d", puts[i].path, -ret);
+			ok = false;
+		}
+	}
+	*written = n;
+	return ok;
+}
+
+/* One attempt: 0 (committed, or nothing to write), -EAGAIN (a conflict:
+ * try again), or -errno. */
+static int attempt(struct daemon *d, enum xtv_node node, enum xtv_event_kind kind,
+		   struct committed *c)
+{
+	const char *path = protocol_node_path(node);
+	struct xtv_event ev = { .node = node, .kind = kind };
+	size_t written = 0;
+	xsio_txn t;
+	int ret = xsio_txn_start(d->xs, &t);
+
+	if (ret != 0)
+		return ret;
+	ret = xsio_txn_read(d->xs, t, path, &c->value, &c->len);
+	if (ret != 0 && ret != -ENOENT) {
+		xsio_txn_end(d->xs, t, true);
+		return ret;
+	}
+	ev.present = ret == 0;
+	ev.value = ev.present ? c->value : "";
+	ev.len = ev.present ? c->len : 0;
+	protocol_decide(&ev, &d->state, &c->plan);
+	write_ack(d, t, &ev, c);
+	c->state_ok = write_state(d, t, c, &written);
+	/* A read-only transaction has nothing to commit. */
+	return xsio_txn_end(d->xs, t, !c->plan.ack_due && written == 0);
+}
+
+static int run_transaction(struct daemon *d, enum xtv_node node, enum xtv_event_kind kind,
+			   struct committed *c)
+{
+	int ret = -EAGAIN;
+
+	for (int i = 0; i < TXN_ATTEMPTS && ret == -EAGAIN; i++) {
+		free(c->value);
+		c->value = NULL;
+		ret = attempt(d, node, kind, c);
 	}
 	return ret;
 }
 
-/* Ack if the decision asks for it, with the state in the ack's transaction.
- * Without an ack written (none asked for, or it failed) the state is persisted
- * on its own, still before any action. */
-static void acknowledge_and_persist(struct daemon *d, enum xtv_node node,
-				   const struct xtv_decision *dec, const char *handled, size_t len)
+static void log_ack(enum xtv_node node, const struct committed *c)
 {
-	int ret = 0;
+	const char *path = protocol_node_path(node);
+	const char *mode = protocol_ack_name(c->plan.ack);
+	const char *owed = c->plan.verdict == XTV_ACK_RETRY ? " owed=1" : "";
 
-	if (dec->ack_needed) {
-		if (dec->ack != XTV_ACK_NONE)
-			ret = write_ack(d, node, dec, handled, len);
-		log_ack(node, dec->ack, ret);
-		if (dec->ack != XTV_ACK_NONE && ret == 0)
-			return;
-	}
-	status_save_state(d);
+	if (!c->plan.ack_due)
+		log_event("event=ack node=%s mode=none result=skipped", path);
+	else if (c->ack_ret == 0)
+		log_event("event=ack node=%s mode=%s result=ok%s", path, mode, owed);
+	else if (c->ack_ret == -EACCES)
+		/* Under xl control/ is dom0's: the tester must chmod control/testing,
+		 * and control/shutdown is dom0's again once an ack=delete removed it
+		 * and the toolstack wrote it anew. */
+		log_event("event=ack node=%s mode=%s result=error errno=%d%s hint=\"%s\"", path,
+			  mode, -c->ack_ret, owed,
+			  node == XTV_NODE_TESTING ?
+				  "control/testing is not writable by this domain: xenstore-chmod it; "
+				  "acked at its next event" :
+				  "control/shutdown is not writable by this domain (dom0 recreated it "
+				  "after ack=delete?): acked at its next event, if ever");
+	else
+		log_event("event=ack node=%s mode=%s result=error errno=%d%s", path, mode,
+			  -c->ack_ret, owed);
 }
 
-/* Count and log a handled or rejected event; it is published after the ack,
- * which keeps the ack's latency at a few xenstore round trips. */
-static void record_verdict(struct daemon *d, enum xtv_node node, const struct xtv_decision *dec)
+/* Count and log a handled or rejected event; published after the commit,
+ * which keeps the ack at the kernel's own four round trips. */
+static void record_verdict(struct daemon *d, enum xtv_node node, const struct xtv_plan *plan)
 {
 	const char *path = protocol_node_path(node);
 	char reason[LOG_QUOTED_SIZE];
 
-	d->state = dec->new_state;
-	if (dec->verdict == XTV_HANDLED) {
+	if (plan->verdict == XTV_HANDLED) {
 		d->handled++;
-		snprintf(d->last, sizeof(d->last), "ok %s %s", node_word(node), dec->reason);
+		snprintf(d->last, sizeof(d->last), "ok %s %s", node_word(node), plan->reason);
 		log_event("event=decision node=%s verdict=handled ack=%s action=%s reason=%s", path,
-			  protocol_ack_name(dec->ack), protocol_action_name(dec->action),
-			  log_quote(dec->reason, strlen(dec->reason), reason, sizeof(reason)));
+			  protocol_ack_name(plan->ack), protocol_action_name(plan->action),
+			  log_quote(plan->reason, strlen(plan->reason), reason, sizeof(reason)));
 	} else {
 		d->rejected++;
-		snprintf(d->last, sizeof(d->last), "rejected %s: %s", node_word(node), dec->reason);
+		snprintf(d->last, sizeof(d->last), "rejected %s: %s", node_word(node), plan->reason);
 		log_event("event=reject node=%s reason=%s", path,
-			  log_quote(dec->reason, strlen(dec->reason), reason, sizeof(reason)));
+			  log_quote(plan->reason, strlen(plan->reason), reason, sizeof(reason)));
 	}
 }
 
-/* After the suspend hook returns: new domid (after a restore), fresh status. */
+static void report(struct daemon *d, enum xtv_node node, const struct committed *c)
+{
+	const char *path = protocol_node_path(node);
+	char quoted[LOG_QUOTED_SIZE];
+
+	if (c->value && c->len > 0)
+		log_event("event=message node=%s len=%zu value=%s", path, c->len,
+			  log_quote(c->value, c->len, quoted, sizeof(quoted)));
+	switch (c->plan.verdict) {
+	case XTV_SILENT:
+		break;
+	case XTV_SKIP:
+		log_event("event=skip node=%s reason=\"%s\"", path, c->plan.reason);
+		break;
+	case XTV_ACK_RETRY:
+		log_ack(node, c);
+		break;
+	case XTV_HANDLED:
+	case XTV_REJECTED:
+		record_verdict(d, node, &c->plan);
+		if (c->plan.ack_due || c->plan.verdict == XTV_HANDLED)
+			log_ack(node, c);
+		status_publish_verdict(d, c->plan.verdict);
+		break;
+	}
+}
+
+/* After the suspend hook returns: new domid (after a restore). The caller
+ * registers the watches anew and republishes everything. */
 static void suspend_and_resume(struct daemon *d)
 {
 	enum resume_outcome outcome;
@@ -122,10 +200,9 @@ static void suspend_and_resume(struct daemon *d)
 	else
 		log_event("event=resume outcome=%s domid=%s", power_outcome_name(outcome), d->domid);
 	d->saved.valid = false; /* restored elsewhere: data/xtv is not carried over */
-	status_publish(d);
 }
 
-/* Returns true if the nodes must be re-read (after a suspend). */
+/* Returns true if a suspend ran. */
 static bool run_action(struct daemon *d, enum xtv_action action)
 {
 	int ret;
@@ -144,42 +221,27 @@ static bool run_action(struct daemon *d, enum xtv_action action)
 	return false;
 }
 
-bool handle_node(struct daemon *d, enum xtv_node node)
+struct event_result handle_event(struct daemon *d, enum xtv_node node,
+				 enum xtv_event_kind kind)
 {
-	const char *path = protocol_node_path(node);
-	struct xtv_decision dec;
-	char *value = NULL;
-	size_t len = 0;
-	char quoted[LOG_QUOTED_SIZE];
-	int ret = xsio_read(d->xs, path, &value, &len);
+	struct event_result result = { false, false };
+	struct committed c = { .value = NULL };
+	int ret = run_transaction(d, node, kind, &c);
 
-	if (ret != 0 && ret != -ENOENT) {
-		log_event("event=error op=read path=%s errno=%d", path, -ret);
-		return false;
+	if (ret != 0) {
+		log_event("event=error op=transaction path=%s errno=%d", protocol_node_path(node),
+			  -ret);
+		free(c.value);
+		return result;
 	}
-	if (value && len > 0)
-		log_event("event=message node=%s len=%zu value=%s", path, len,
-			  log_quote(value, len, quoted, sizeof(quoted)));
-	protocol_decide(node, value ? value : "", len, ret == 0, &d->state, &dec);
-
-	switch (dec.verdict) {
-	case XTV_SILENT:
-		if (dec.state_changed) {
-			d->state = dec.new_state;
-			status_save_state(d);
-		}
-		break;
-	case XTV_SKIP:
-		log_event("event=skip node=%s reason=\"%s\"", path, dec.reason);
-		break;
-	case XTV_HANDLED:
-	case XTV_REJECTED:
-		record_verdict(d, node, &dec);
-		acknowledge_and_persist(d, node, &dec, value, len);
-		status_publish_verdict(d, dec.verdict);
-		free(value);
-		return run_action(d, dec.action);
-	}
-	free(value);
-	return false;
+	d->state = c.plan.next;
+	if (c.state_ok)
+		status_state_committed(d, &c.staged);
+	else
+		d->saved.valid = false;
+	report(d, node, &c);
+	free(c.value);
+	result.settle = c.plan.settle;
+	result.suspended = run_action(d, c.plan.action);
+	return result;
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/linkhash.h>
+
 #include "daemon.h"
 #include "log.h"
 #include "xenstore.h"
@@ -13,30 +15,69 @@
 #define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS 5000
 
+#define DEFAULT_OWNERSHIP_FILE "/sys/module/xen/parameters/userspace_shutdown"
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: xtvd [--power=real|record:FILE] [--suspend-file=PATH]\n");
+	fprintf(stderr, "usage: xtvd [--power=real|record:FILE] [--suspend-file=PATH] "
+			"[--ownership-file=PATH]\n");
 	return 2;
 }
 
-static int parse_args(int argc, char **argv, struct power *power)
+static int parse_args(int argc, char **argv, struct daemon *d)
 {
+	static const char ownership[] = "--ownership-file=";
 	const char *power_arg = "real";
 	const char *suspend_file = NULL;
 
+	d->ownership_file = DEFAULT_OWNERSHIP_FILE;
 	for (int i = 1; i < argc; i++) {
 		if (strncmp(argv[i], "--power=", 8) == 0)
 			power_arg = argv[i] + 8;
 		else if (strncmp(argv[i], "--suspend-file=", 15) == 0 && argv[i][15])
 			suspend_file = argv[i] + 15;
+		else if (strncmp(argv[i], ownership, sizeof(ownership) - 1) == 0 &&
+			 argv[i][sizeof(ownership) - 1])
+			d->ownership_file = argv[i] + sizeof(ownership) - 1;
 		else
 			return -EINVAL;
 	}
-	return power_parse(power_arg, suspend_file, power);
+	return power_parse(power_arg, suspend_file, &d->power);
 }
 
-/* Register watches and publish everything; the watches' initial firing then
- * makes the loop look at both nodes. 0 or -errno. */
+static void enqueue(struct daemon *d, enum xtv_node node, enum xtv_event_kind kind)
+{
+	if (d->queued == EVENT_QUEUE_SIZE) {
+		d->queue_overflow = true;
+		return;
+	}
+	d->queue[d->queued++] = (struct queued_event){ .node = node, .kind = kind };
+}
+
+/* Register the control watches under a new generation of tokens: events of
+ * an older one (the kernel re-registers our watches itself after a resume)
+ * are dropped, and each new watch's firing at registration is recognised
+ * as such. */
+static int register_watches(struct daemon *d)
+{
+	bool with_shutdown = !d->state.kernel_owns_shutdown;
+	int ret;
+
+	if (d->watch_gen > 0)
+		xsio_unwatch_controls(d->xs, d->watch_gen);
+	d->watch_gen++;
+	d->initial_unseen[XTV_NODE_TESTING] = true;
+	d->initial_unseen[XTV_NODE_SHUTDOWN] = with_shutdown;
+	d->queued = 0;
+	d->queue_overflow = false;
+	ret = xsio_watch_controls(d->xs, d->watch_gen, with_shutdown);
+	if (ret != 0)
+		log_event("event=error op=watch errno=%d", -ret);
+	return ret;
+}
+
+/* Register watches and publish everything, then look at both nodes. Used at
+ * start, after a reconnect and after every suspend. 0 or -errno. */
 static int start_serving(struct daemon *d)
 {
 	int ret;
@@ -44,17 +85,21 @@ static int start_serving(struct daemon *d)
 	status_set_ready(d, false);
 	if (!d->state_loaded)
 		status_load_state(d);
-	status_write_features(d);
-	ret = xsio_watch_controls(d->xs);
-	if (ret != 0) {
-		log_event("event=error op=watch errno=%d", -ret);
+	if (!d->state.kernel_owns_shutdown)
+		status_write_features(d);
+	ret = register_watches(d);
+	if (ret != 0)
 		return ret;
-	}
 	status_read_domid(d);
-	d->saved.valid = false; /* a new connection: data/xtv may hold anything */
+	d->saved.valid = false; /* a new connection or domain: data/xtv may hold anything */
 	status_publish(d);
 	status_set_ready(d, true);
 	log_event("event=ready domid=%s", d->domid);
+	/* The daemon's own re-read of both nodes, control/testing first: an
+	 * override written before a request must meet it. */
+	enqueue(d, XTV_NODE_TESTING, XTV_EVENT_REREAD);
+	if (!d->state.kernel_owns_shutdown)
+		enqueue(d, XTV_NODE_SHUTDOWN, XTV_EVENT_REREAD);
 	return 0;
 }
 
@@ -88,26 +133,120 @@ static void connect_with_backoff(struct daemon *d)
 	}
 }
 
+/* A control watch event of the current generation that is a write (not the
+ * watch's firing at registration); false for anything to drop. */
+static bool is_write(struct daemon *d, const struct xsio_event *ev)
+{
+	if (ev->type != XSIO_EV_NODE || ev->number != d->watch_gen)
+		return false;
+	if (d->initial_unseen[ev->node]) {
+		/* The registration's own firing: start_serving re-reads anyway. */
+		d->initial_unseen[ev->node] = false;
+		return false;
+	}
+	return true;
+}
+
+/* The next event to handle: queued ones first. 0 or -errno (disconnected). */
+static int next_event(struct daemon *d, struct queued_event *out)
+{
+	if (d->queue_overflow && d->queued == 0) {
+		/* More writes arrived during a barrier than the queue holds. */
+		d->queue_overflow = false;
+		enqueue(d, XTV_NODE_TESTING, XTV_EVENT_REREAD);
+		if (!d->state.kernel_owns_shutdown)
+			enqueue(d, XTV_NODE_SHUTDOWN, XTV_EVENT_REREAD);
+	}
+	if (d->queued > 0) {
+		*out = d->queue[0];
+		memmove(d->queue, d->queue + 1, --d->queued * sizeof(d->queue[0]));
+		return 0;
+	}
+	for (;;) {
+		struct xsio_event ev;
+		int ret = xsio_wait_event(d->xs, &ev);
+
+		if (ret != 0)
+			return ret;
+		if (is_write(d, &ev)) {
+			*out = (struct queued_event){ .node = ev.node, .kind = XTV_EVENT_WRITE };
+			return 0;
+		}
+	}
+}
+
+/* Wait until every event xenstored sent before now has been read; writes to
+ * node are counted in *coalesced instead of queued (they reached the node
+ * before the decision just made settled). 0 or -errno. */
+static int barrier(struct daemon *d, enum xtv_node node, unsigned int *coalesced)
+{
+	unsigned int n = ++d->barrier_n;
+	int ret = xsio_barrier_start(d->xs, n);
+
+	*coalesced = 0;
+	while (ret == 0) {
+		struct xsio_event ev;
+
+		ret = xsio_wait_event(d->xs, &ev);
+		if (ret != 0 || (ev.type == XSIO_EV_BARRIER && ev.number == n))
+			break;
+		if (!is_write(d, &ev))
+			continue;
+		if (ev.node == node)
+			(*coalesced)++;
+		else
+			enqueue(d, ev.node, XTV_EVENT_WRITE);
+	}
+	xsio_barrier_end(d->xs, n);
+	return ret;
+}
+
+/* A decision left a value in the node: a toolstack's remove+write in one
+ * transaction fires the watch twice under oxenstored, and both events read
+ * the same value. Coalesce what is already on its way, then look once more
+ * on the daemon's own account (a changed value is still new). */
+static int settle(struct daemon *d, enum xtv_node node)
+{
+	for (;;) {
+		unsigned int coalesced;
+		int ret = barrier(d, node, &coalesced);
+
+		if (ret != 0 || coalesced == 0)
+			return ret;
+		log_event("event=coalesce node=%s events=%u", protocol_node_path(node), coalesced);
+		if (!handle_event(d, node, XTV_EVENT_REREAD).settle)
+			return 0;
+	}
+}
+
+static void reconnect(struct daemon *d, int err)
+{
+	log_event("event=disconnect errno=%d", -err);
+	xsio_close(d->xs);
+	d->xs = NULL;
+	connect_with_backoff(d);
+}
+
 static void serve(struct daemon *d)
 {
 	for (;;) {
-		enum xtv_node node;
-		int ret = xsio_wait_event(d->xs, &node);
+		struct queued_event ev;
+		struct event_result result;
+		int ret = next_event(d, &ev);
 
-		if (ret == -EAGAIN)
-			continue;
 		if (ret != 0) {
-			log_event("event=disconnect errno=%d", -ret);
-			xsio_close(d->xs);
-			d->xs = NULL;
-			connect_with_backoff(d);
+			reconnect(d, ret);
 			continue;
 		}
-		if (handle_node(d, node)) {
-			/* After a suspend the watches may not fire again: look now. */
-			handle_node(d, XTV_NODE_SHUTDOWN);
-			handle_node(d, XTV_NODE_TESTING);
-		}
+		result = handle_event(d, ev.node, ev.kind);
+		if (result.suspended)
+			/* A new domain (restore) or the same one: watches, feature
+			 * nodes, ready and status are set up again. */
+			ret = start_serving(d);
+		else if (result.settle)
+			ret = settle(d, ev.node);
+		if (ret != 0)
+			reconnect(d, ret);
 	}
 }
 
@@ -116,10 +255,14 @@ int main(int argc, char **argv)
 	struct daemon d;
 
 	memset(&d, 0, sizeof(d));
-	if (parse_args(argc, argv, &d.power) != 0)
+	if (parse_args(argc, argv, &d) != 0)
 		return usage();
 	/* A write to a vanished xenstored socket must be an error, not death. */
 	signal(SIGPIPE, SIG_IGN);
+	/* json-c's default string hash seeds itself from /dev/urandom, which
+	 * blocks until the kernel's crng is ready (seconds after boot without
+	 * RDRAND); a few three-key messages need no hash-flooding defence. */
+	json_global_set_string_hash(JSON_C_STR_HASH_PERLLIKE);
 
 	/* The domid is the first thing logged; it needs a connection. */
 	if (xsio_open(&d.xs) == 0)
@@ -128,6 +271,7 @@ int main(int argc, char **argv)
 		snprintf(d.domid, sizeof(d.domid), "unknown");
 	log_event("event=start domid=%s version=%s power=%s", d.domid, XTV_VERSION,
 		  d.power.record ? "record" : "real");
+	d.state.kernel_owns_shutdown = status_kernel_owns_shutdown(&d);
 	connect_with_backoff(&d);
 	serve(&d);
 	return 1;

@@ -519,127 +519,168 @@ static void describe_ack(enum xtv_ack ack, const char *ack_string, char *out, si
 	snprintf(out, out_size, "ack=\"%s\"", escaped);
 }
 
-/* A value can be remembered if it fits and holds no NUL (state is C strings). */
-static void remember(char *slot, size_t slot_size, const char *value, size_t len)
+/* What the node will hold after an event: a value is remembered only if it
+ * fits and holds no NUL (state is C strings); one that cannot be remembered
+ * is never held, so a re-read treats it as new (and rejects it again). */
+static void hold(struct xtv_held *held, enum xtv_hold how, const char *value, size_t len)
 {
-	if (len < slot_size && !memchr(value, '\0', len)) {
-		memcpy(slot, value, len);
-		slot[len] = '\0';
+	memset(held, 0, sizeof(*held));
+	if (len >= sizeof(held->value) || memchr(value, '\0', len))
+		return;
+	held->hold = how;
+	memcpy(held->value, value, len);
+}
+
+static bool holds(const struct xtv_held *held, const char *value, size_t len)
+{
+	return held->hold != XTV_HOLD_NOTHING && bytes_equal(value, len, held->value);
+}
+
+/* Where the node stands once the plan's ack is written. */
+static void hold_after_ack(const struct xtv_event *ev, struct xtv_plan *plan)
+{
+	struct xtv_held *held = &plan->next.held[ev->node];
+
+	if (!plan->ack_due) {
+		/* Left as it is on purpose: a later write of the same value is a retry. */
+		hold(held, XTV_HOLD_UNACKED, ev->value, ev->len);
+		plan->settle = held->hold != XTV_HOLD_NOTHING;
+	} else if (plan->ack == XTV_ACK_STRING) {
+		hold(held, XTV_HOLD_OWN, plan->ack_string, strlen(plan->ack_string));
 	} else {
-		slot[0] = '\0';
+		memset(held, 0, sizeof(*held));
 	}
 }
 
-static bool matches(const char *slot, const char *value, size_t len)
+static void decide_shutdown(const struct xtv_event *ev, const struct xtv_state *state,
+			    struct xtv_plan *plan)
 {
-	return slot[0] != '\0' && bytes_equal(value, len, slot);
-}
-
-static void decide_shutdown(const char *value, size_t len, const struct xtv_state *state,
-			    struct xtv_decision *d)
-{
-	struct xtv_state *next = &d->new_state;
+	struct xtv_state *next = &plan->next;
 	enum xtv_action requested;
 	char ack[PROTOCOL_MAX_ACK_STRING * 2 + 16];
 
-	if (matches(state->seen_shutdown, value, len) ||
-	    matches(state->seen_shutdown_ack, value, len)) {
-		d->verdict = XTV_SKIP;
-		snprintf(d->reason, sizeof(d->reason), "already handled");
+	if (protocol_shutdown_request(ev->value, ev->len, &requested) != 0) {
+		plan->verdict = XTV_REJECTED;
+		plan->ack = XTV_ACK_NONE;
+		reject_quoted(plan->reason, sizeof(plan->reason), "unknown request", ev->value,
+			      ev->len);
+		hold_after_ack(ev, plan);
 		return;
 	}
-	d->state_changed = true;
-	next->seen_shutdown_ack[0] = '\0';
-	remember(next->seen_shutdown, sizeof(next->seen_shutdown), value, len);
-	if (protocol_shutdown_request(value, len, &requested) != 0) {
-		d->verdict = XTV_REJECTED;
-		reject_quoted(d->reason, sizeof(d->reason), "unknown request", value, len);
-		return;
-	}
-	d->verdict = XTV_HANDLED;
-	d->ack_needed = true;
-	d->ack = XTV_ACK_OK;
-	d->action = requested;
+	plan->verdict = XTV_HANDLED;
+	plan->ack_due = true;
+	plan->ack = XTV_ACK_OK;
+	plan->action = requested;
 	if (state->has_pending) {
-		d->ack = state->pending.ack;
-		d->action = state->pending.action;
-		memcpy(d->ack_string, state->pending.ack_string, sizeof(d->ack_string));
+		plan->ack_due = state->pending.ack != XTV_ACK_NONE;
+		plan->ack = state->pending.ack;
+		plan->action = state->pending.action;
+		memcpy(plan->ack_string, state->pending.ack_string, sizeof(plan->ack_string));
 		next->has_pending = false;
 		memset(&next->pending, 0, sizeof(next->pending));
-		if (d->ack == XTV_ACK_STRING)
-			memcpy(next->seen_shutdown_ack, d->ack_string, sizeof(d->ack_string));
 	}
-	describe_ack(d->ack, d->ack_string, ack, sizeof(ack));
-	snprintf(d->reason, sizeof(d->reason), "request=%s override=%s %s action=%s",
+	hold_after_ack(ev, plan);
+	describe_ack(state->has_pending ? state->pending.ack : XTV_ACK_OK, plan->ack_string, ack,
+		     sizeof(ack));
+	snprintf(plan->reason, sizeof(plan->reason), "request=%s override=%s %s action=%s",
 		 protocol_action_name(requested), state->has_pending ? "yes" : "no", ack,
-		 protocol_action_name(d->action));
+		 protocol_action_name(plan->action));
 }
 
-static void decide_testing(const char *value, size_t len, const struct xtv_state *state,
-			   struct xtv_decision *d)
+static void decide_testing(const struct xtv_event *ev, const struct xtv_state *state,
+			   struct xtv_plan *plan)
 {
-	struct xtv_state *next = &d->new_state;
+	struct xtv_state *next = &plan->next;
 	struct xtv_message msg;
 	char ack[PROTOCOL_MAX_ACK_STRING * 2 + 16];
 
-	if (matches(state->seen_testing, value, len)) {
-		d->verdict = XTV_SKIP;
-		snprintf(d->reason, sizeof(d->reason), "already handled");
-		return;
-	}
-	d->state_changed = true;
-	remember(next->seen_testing, sizeof(next->seen_testing), value, len);
 	/* Every testing message is acknowledged, valid or not. */
-	d->ack_needed = true;
-	d->ack = XTV_ACK_OK;
-	if (protocol_parse_testing(value, len, &msg, d->reason, sizeof(d->reason)) != 0) {
-		d->verdict = XTV_REJECTED;
+	plan->ack_due = true;
+	plan->ack = XTV_ACK_OK;
+	hold_after_ack(ev, plan);
+	if (protocol_parse_testing(ev->value, ev->len, &msg, plan->reason,
+				   sizeof(plan->reason)) != 0) {
+		plan->verdict = XTV_REJECTED;
 		return;
 	}
-	d->verdict = XTV_HANDLED;
+	if (msg.when == XTV_WHEN_ONSHUTDOWN && state->kernel_owns_shutdown) {
+		plan->verdict = XTV_REJECTED;
+		snprintf(plan->reason, sizeof(plan->reason),
+			 "onshutdown needs xen.userspace_shutdown=1: the kernel answers control/shutdown");
+		return;
+	}
+	plan->verdict = XTV_HANDLED;
 	if (msg.when == XTV_WHEN_NOW) {
-		d->action = msg.action;
+		plan->action = msg.action;
 	} else {
 		next->has_pending = true;
 		next->pending = msg;
 	}
 	describe_ack(msg.ack, msg.ack_string, ack, sizeof(ack));
-	snprintf(d->reason, sizeof(d->reason), "when=%s %s action=%s",
+	snprintf(plan->reason, sizeof(plan->reason), "when=%s %s action=%s",
 		 protocol_when_name(msg.when), ack, protocol_action_name(msg.action));
 }
 
-void protocol_decide(enum xtv_node node, const char *value, size_t len, bool present,
-		     const struct xtv_state *state, struct xtv_decision *decision)
+/* The node still holds what the daemon left there. Returns false if the
+ * event is a new request after all (a write of a request left unacked). */
+static bool decide_held(const struct xtv_event *ev, const struct xtv_held *held,
+			struct xtv_plan *plan)
 {
-	memset(decision, 0, sizeof(*decision));
-	decision->new_state = *state;
-	decision->action = XTV_ACTION_IGNORE;
-	if (!present || len == 0) {
-		/* Our own ack or a deletion: the node no longer holds what we handled. */
-		decision->verdict = XTV_SILENT;
-		if (node == XTV_NODE_SHUTDOWN) {
-			decision->state_changed = state->seen_shutdown[0] || state->seen_shutdown_ack[0];
-			decision->new_state.seen_shutdown[0] = '\0';
-			decision->new_state.seen_shutdown_ack[0] = '\0';
-		} else {
-			decision->state_changed = state->seen_testing[0] != '\0';
-			decision->new_state.seen_testing[0] = '\0';
-		}
-		return;
+	switch (held->hold) {
+	case XTV_HOLD_OWED:
+		plan->verdict = XTV_ACK_RETRY;
+		plan->ack_due = true;
+		plan->ack = held->owed_ack;
+		memcpy(plan->ack_string, held->owed_string, sizeof(plan->ack_string));
+		hold_after_ack(ev, plan);
+		snprintf(plan->reason, sizeof(plan->reason), "owed ack retried, no action");
+		return true;
+	case XTV_HOLD_OWN:
+		plan->verdict = XTV_SKIP;
+		snprintf(plan->reason, sizeof(plan->reason), "own ack string");
+		return true;
+	case XTV_HOLD_UNACKED:
+		if (ev->kind == XTV_EVENT_WRITE)
+			return false; /* a retry: the toolstack wrote the request again */
+		plan->verdict = XTV_SKIP;
+		snprintf(plan->reason, sizeof(plan->reason), "already handled");
+		return true;
+	case XTV_HOLD_NOTHING:
+		break;
 	}
-	if (node == XTV_NODE_SHUTDOWN)
-		decide_shutdown(value, len, state, decision);
-	else
-		decide_testing(value, len, state, decision);
+	return false;
 }
 
-void protocol_ack_written(enum xtv_node node, const struct xtv_decision *decision,
-			  struct xtv_state *state)
+void protocol_decide(const struct xtv_event *event, const struct xtv_state *state,
+		     struct xtv_plan *plan)
 {
-	if (!decision->ack_needed || decision->ack == XTV_ACK_NONE)
+	const struct xtv_held *held = &state->held[event->node];
+
+	memset(plan, 0, sizeof(*plan));
+	plan->next = *state;
+	plan->action = XTV_ACTION_IGNORE;
+	if (!event->present || event->len == 0) {
+		/* Our own ack, a deletion, or a toolstack clearing the node. */
+		plan->verdict = XTV_SILENT;
+		memset(&plan->next.held[event->node], 0, sizeof(plan->next.held[event->node]));
 		return;
-	if (node == XTV_NODE_SHUTDOWN)
-		state->seen_shutdown[0] = '\0';
+	}
+	if (holds(held, event->value, event->len) && decide_held(event, held, plan))
+		return;
+	if (event->node == XTV_NODE_SHUTDOWN)
+		decide_shutdown(event, state, plan);
 	else
-		state->seen_testing[0] = '\0';
+		decide_testing(event, state, plan);
+}
+
+void protocol_ack_refused(const struct xtv_event *event, struct xtv_plan *plan)
+{
+	struct xtv_held *held = &plan->next.held[event->node];
+
+	hold(held, XTV_HOLD_OWED, event->value, event->len);
+	if (held->hold == XTV_HOLD_NOTHING)
+		return;
+	held->owed_ack = plan->ack;
+	memcpy(held->owed_string, plan->ack_string, sizeof(held->owed_string));
+	plan->settle = true;
 }

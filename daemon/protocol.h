@@ -53,35 +53,72 @@ struct xtv_message {
 	enum xtv_action action;
 };
 
+/* How a watch event reached the daemon. Every write to a node is a request
+ * (or message), even with the value the node held before; only the daemon's
+ * own re-reads (at start, respawn, resume, and after coalescing) compare the
+ * value with what it left in the node, so that they never act twice. */
+enum xtv_event_kind {
+	XTV_EVENT_WRITE = 0, /* a watch event: somebody wrote (or chmod-ed) the node */
+	XTV_EVENT_REREAD,    /* the daemon looks again on its own account */
+};
+
+/* What the daemon knowingly left in a node after deciding on it. */
+enum xtv_hold {
+	XTV_HOLD_NOTHING = 0, /* node emptied or removed by the ack, or never seen */
+	XTV_HOLD_UNACKED,     /* request left unacknowledged on purpose (ack none, unknown) */
+	XTV_HOLD_OWN,         /* the custom ack string this daemon wrote */
+	XTV_HOLD_OWED,        /* the ack was refused (EACCES): still owed, action done */
+};
+
+struct xtv_held {
+	enum xtv_hold hold;
+	char value[PROTOCOL_MAX_MESSAGE + 1]; /* what the node holds; NUL-free */
+	enum xtv_ack owed_ack;                /* XTV_HOLD_OWED: the ack to retry */
+	char owed_string[PROTOCOL_MAX_ACK_STRING + 1];
+};
+
 /* What the daemon remembers between events; persisted under data/xtv/ so
  * that a respawned daemon neither loses the override nor acts twice. */
 struct xtv_state {
 	bool has_pending;           /* an onshutdown override is waiting */
 	struct xtv_message pending; /* valid when has_pending */
-	/* Values the daemon has already handled (or written itself) and which
-	 * may still sit in the node: seeing them again is not a new request.
-	 * Empty string = nothing remembered. */
-	char seen_shutdown[PROTOCOL_MAX_MESSAGE + 1];
-	char seen_shutdown_ack[PROTOCOL_MAX_ACK_STRING + 1];
-	char seen_testing[PROTOCOL_MAX_MESSAGE + 1];
+	struct xtv_held held[2];    /* indexed by enum xtv_node */
+	/* Fixed at start, not persisted: the kernel answers control/shutdown
+	 * (booted with xen.userspace_shutdown=0), so overrides cannot work. */
+	bool kernel_owns_shutdown;
 };
 
 enum xtv_verdict {
-	XTV_SILENT = 0, /* empty node: our own ack or a deletion; nothing to say */
-	XTV_SKIP,       /* value already handled (or our own ack string) */
+	XTV_SILENT = 0, /* empty or absent node: nothing to say */
+	XTV_SKIP,       /* a re-read of what the daemon left there, or its own ack string */
 	XTV_HANDLED,    /* valid: acknowledge as told, then run the action */
-	XTV_REJECTED,   /* invalid: log reason; ack only if ack_needed */
+	XTV_REJECTED,   /* invalid: log reason; ack only if ack_due */
+	XTV_ACK_RETRY,  /* an owed ack: write it now, run nothing */
 };
 
-struct xtv_decision {
+/* One event's complete plan: the ack to write in the transaction that read
+ * the node, the state that follows, and the action to run after the commit. */
+struct xtv_plan {
 	enum xtv_verdict verdict;
-	bool ack_needed;            /* false: leave the node untouched */
-	enum xtv_ack ack;           /* when ack_needed */
+	bool ack_due;               /* false: leave the node untouched */
+	enum xtv_ack ack;           /* what the ack is (XTV_ACK_NONE: deliberately none) */
 	char ack_string[PROTOCOL_MAX_ACK_STRING + 1];
 	enum xtv_action action;     /* XTV_ACTION_IGNORE = nothing to run */
-	bool state_changed;         /* new_state differs from the old one */
-	struct xtv_state new_state;
+	/* The node keeps a non-empty value: events already on their way for it
+	 * (a toolstack's remove+write transaction fires twice under oxenstored)
+	 * must be coalesced into this decision. */
+	bool settle;
+	struct xtv_state next;      /* the state once the plan is committed */
 	char reason[PROTOCOL_MAX_REASON]; /* one line, for the log and data/xtv/last */
+};
+
+/* The input of one decision: the node as read inside the ack transaction. */
+struct xtv_event {
+	enum xtv_node node;
+	enum xtv_event_kind kind;
+	const char *value; /* len bytes; ignored when !present */
+	size_t len;
+	bool present;
 };
 
 /* Parse a testing message of len bytes (it need not be NUL terminated and
@@ -90,16 +127,14 @@ struct xtv_decision {
 int protocol_parse_testing(const char *value, size_t len, struct xtv_message *msg,
 			   char *reason, size_t reason_size);
 
-/* Decide what to do with the value just read from node. present=false means
- * the node does not exist. Pure: the result depends on the arguments only. */
-void protocol_decide(enum xtv_node node, const char *value, size_t len, bool present,
-		     const struct xtv_state *state, struct xtv_decision *decision);
+/* Decide what an event means. Pure: the plan depends on the arguments only. */
+void protocol_decide(const struct xtv_event *event, const struct xtv_state *state,
+		     struct xtv_plan *plan);
 
-/* Call after the ack of a HANDLED/REJECTED decision was written successfully:
- * the node no longer holds the handled value (unless ack was none), so the
- * same value seen later is a new request. */
-void protocol_ack_written(enum xtv_node node, const struct xtv_decision *decision,
-			  struct xtv_state *state);
+/* The executor could not write the plan's ack (EACCES: the node is not
+ * writable by this domain). The action still runs, as with the kernel's own
+ * handler; the ack becomes owed and is retried at the node's next event. */
+void protocol_ack_refused(const struct xtv_event *event, struct xtv_plan *plan);
 
 /* Canonical JSON of a message, e.g. {"when":"onshutdown","ack":"none","action":"ignore"}.
  * It parses back to the same message. Returns the length, or -1 if out is too small. */

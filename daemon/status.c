@@ -11,9 +11,11 @@
 
 #define STATUS_DIR "data/xtv/"
 
+/* In stage() order: pending, then value and manner of each node's hold. */
 static const char *const state_keys[STATUS_STATE_KEYS] = {
-	STATUS_DIR "pending", STATUS_DIR "seen-shutdown", STATUS_DIR "seen-shutdown-ack",
-	STATUS_DIR "seen-testing",
+	STATUS_DIR "pending",
+	STATUS_DIR "held-shutdown", STATUS_DIR "held-shutdown-as",
+	STATUS_DIR "held-testing", STATUS_DIR "held-testing-as",
 };
 
 static bool put_path(struct daemon *d, const char *path, const char *value)
@@ -74,7 +76,68 @@ void status_set_ready(struct daemon *d, bool ready)
 	put(d, "ready", ready ? "1" : "0");
 }
 
-/* A respawned daemon continues with the override and the handled values its
+/* How a node's value is held, as data/xtv/held-NODE-as says it:
+ * "unacked", "own", "owed:ok", "owed:delete", "owed:string:STRING", or "". */
+static void format_hold(const struct xtv_held *held, char *out, size_t out_size)
+{
+	switch (held->hold) {
+	case XTV_HOLD_NOTHING: snprintf(out, out_size, "%s", ""); break;
+	case XTV_HOLD_UNACKED: snprintf(out, out_size, "unacked"); break;
+	case XTV_HOLD_OWN: snprintf(out, out_size, "own"); break;
+	case XTV_HOLD_OWED:
+		if (held->owed_ack == XTV_ACK_STRING)
+			snprintf(out, out_size, "owed:string:%s", held->owed_string);
+		else
+			snprintf(out, out_size, "owed:%s", protocol_ack_name(held->owed_ack));
+		break;
+	}
+}
+
+static bool parse_hold(const char *as, struct xtv_held *held)
+{
+	static const char owed_string[] = "owed:string:";
+	const char *string = as + sizeof(owed_string) - 1;
+	size_t len;
+
+	memset(held, 0, sizeof(*held));
+	if (strcmp(as, "unacked") == 0) {
+		held->hold = XTV_HOLD_UNACKED;
+	} else if (strcmp(as, "own") == 0) {
+		held->hold = XTV_HOLD_OWN;
+	} else if (strcmp(as, "owed:ok") == 0 || strcmp(as, "owed:delete") == 0) {
+		held->hold = XTV_HOLD_OWED;
+		held->owed_ack = as[5] == 'o' ? XTV_ACK_OK : XTV_ACK_DELETE;
+	} else if (strncmp(as, owed_string, sizeof(owed_string) - 1) == 0 &&
+		   (len = strlen(string)) > 0 && len < sizeof(held->owed_string)) {
+		held->hold = XTV_HOLD_OWED;
+		held->owed_ack = XTV_ACK_STRING;
+		memcpy(held->owed_string, string, len + 1);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static void load_held(struct daemon *d, enum xtv_node node)
+{
+	struct xtv_held *held = &d->state.held[node];
+	char as[PROTOCOL_MAX_ACK_STRING + 32] = "";
+	char value[sizeof(held->value)] = "";
+
+	memset(held, 0, sizeof(*held));
+	get(d, state_keys[2 * node + 2], as, sizeof(as));
+	if (!as[0])
+		return;
+	if (!get(d, state_keys[2 * node + 1], value, sizeof(value)) || !value[0] ||
+	    !parse_hold(as, held)) {
+		memset(held, 0, sizeof(*held));
+		log_event("event=error op=load path=%s errno=%d", state_keys[2 * node + 2], EINVAL);
+		return;
+	}
+	memcpy(held->value, value, sizeof(value));
+}
+
+/* A respawned daemon continues with the override and the held values its
  * predecessor persisted, so it neither loses nor repeats anything. */
 void status_load_state(struct daemon *d)
 {
@@ -82,9 +145,6 @@ void status_load_state(struct daemon *d)
 	char pending[PROTOCOL_MAX_MESSAGE + 1];
 	char reason[PROTOCOL_MAX_REASON];
 
-	get(d, STATUS_DIR "seen-shutdown", s->seen_shutdown, sizeof(s->seen_shutdown));
-	get(d, STATUS_DIR "seen-shutdown-ack", s->seen_shutdown_ack, sizeof(s->seen_shutdown_ack));
-	get(d, STATUS_DIR "seen-testing", s->seen_testing, sizeof(s->seen_testing));
 	if (get(d, STATUS_DIR "pending", pending, sizeof(pending)) && pending[0]) {
 		if (protocol_parse_testing(pending, strlen(pending), &s->pending, reason,
 					   sizeof(reason)) == 0 &&
@@ -93,6 +153,8 @@ void status_load_state(struct daemon *d)
 		else
 			log_event("event=error op=load path=" STATUS_DIR "pending errno=%d", EINVAL);
 	}
+	load_held(d, XTV_NODE_SHUTDOWN);
+	load_held(d, XTV_NODE_TESTING);
 	d->state_loaded = true;
 }
 
@@ -104,20 +166,24 @@ static void stage(const struct xtv_state *state, struct persisted_state *out)
 	if (state->has_pending &&
 	    protocol_format_message(&state->pending, out->value[0], sizeof(out->value[0])) < 0)
 		out->value[0][0] = '\0';
-	snprintf(out->value[1], sizeof(out->value[1]), "%s", state->seen_shutdown);
-	snprintf(out->value[2], sizeof(out->value[2]), "%s", state->seen_shutdown_ack);
-	snprintf(out->value[3], sizeof(out->value[3]), "%s", state->seen_testing);
+	for (int node = XTV_NODE_SHUTDOWN; node <= XTV_NODE_TESTING; node++) {
+		const struct xtv_held *held = &state->held[node];
+
+		snprintf(out->value[2 * node + 1], sizeof(out->value[0]), "%s", held->value);
+		format_hold(held, out->value[2 * node + 2], sizeof(out->value[0]));
+	}
 }
 
 size_t status_state_changes(const struct daemon *d, const struct xtv_state *state,
-			    struct persisted_state *staged, struct xsio_put *puts)
+			    struct persisted_state *staged, struct state_put *puts)
 {
 	size_t n = 0;
 
 	stage(state, staged);
 	for (size_t i = 0; i < STATUS_STATE_KEYS; i++)
 		if (!d->saved.valid || strcmp(d->saved.value[i], staged->value[i]) != 0)
-			puts[n++] = (struct xsio_put){ .path = state_keys[i], .value = staged->value[i] };
+			puts[n++] = (struct state_put){ .path = state_keys[i],
+						       .value = staged->value[i] };
 	return n;
 }
 
@@ -126,10 +192,10 @@ void status_state_committed(struct daemon *d, const struct persisted_state *stag
 	d->saved = *staged;
 }
 
-void status_save_state(struct daemon *d)
+static void save_state(struct daemon *d)
 {
 	struct persisted_state staged;
-	struct xsio_put puts[STATUS_STATE_KEYS];
+	struct state_put puts[STATUS_STATE_KEYS];
 	size_t n = status_state_changes(d, &d->state, &staged, puts);
 	bool ok = true;
 
@@ -147,12 +213,13 @@ void status_publish(struct daemon *d)
 
 	put(d, "domid", d->domid);
 	put(d, "version", XTV_VERSION);
+	put(d, "shutdown-owner", d->state.kernel_owns_shutdown ? "kernel" : "daemon");
 	snprintf(number, sizeof(number), "%lu", d->handled);
 	put(d, "handled", number);
 	snprintf(number, sizeof(number), "%lu", d->rejected);
 	put(d, "rejected", number);
 	put(d, "last", d->last);
-	status_save_state(d);
+	save_state(d);
 }
 
 void status_publish_verdict(struct daemon *d, enum xtv_verdict verdict)
@@ -165,8 +232,9 @@ void status_publish_verdict(struct daemon *d, enum xtv_verdict verdict)
 	put(d, "last", d->last);
 }
 
-/* Tell the toolstack which requests we answer. Under some toolstacks these
- * may be read-only: log and continue. */
+/* Tell the toolstack which requests we answer (libxl recreates these nodes
+ * empty on restore, so this runs after every resume too). Under some
+ * toolstacks they may be read-only: log and continue. */
 void status_write_features(struct daemon *d)
 {
 	static const char *const features[] = { "control/feature-poweroff",
@@ -181,4 +249,27 @@ void status_write_features(struct daemon *d)
 		else
 			log_event("event=feature node=%s result=error errno=%d", features[i], -ret);
 	}
+}
+
+/* The kernel's xen.userspace_shutdown parameter: "Y" leaves control/shutdown
+ * to this daemon. Anything else (N, no such file: a kernel without the patch)
+ * means the kernel acknowledges and carries out requests itself, and a
+ * daemon answering too would race it. */
+bool status_kernel_owns_shutdown(struct daemon *d)
+{
+	char value[8] = "";
+	FILE *f = fopen(d->ownership_file, "re");
+
+	if (f) {
+		if (!fgets(value, sizeof(value), f))
+			value[0] = '\0';
+		fclose(f);
+	}
+	if (value[0] == 'Y' || value[0] == '1')
+		return false;
+	log_event("event=error op=ownership owner=kernel file=%s value=\"%.1s\" hint=\"%s\"",
+		  d->ownership_file, value,
+		  "the kernel answers control/shutdown: boot with xen.userspace_shutdown=1; "
+		  "serving control/testing only, onshutdown overrides are rejected");
+	return true;
 }

@@ -2,10 +2,18 @@
 #include "xenstore.h"
 
 #include <errno.h>
-#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xenstore.h>
+
+/* Tokens name what fired: "xtv/GEN/shutdown", "xtv/GEN/testing" for the
+ * control watches of one registration, "xtv/barrier/N" for a barrier. */
+#define TOKEN_SIZE 48
+#define BARRIER_PATH "data/xtv/barrier"
+
+static const char *const node_words[] = { [XTV_NODE_SHUTDOWN] = "shutdown",
+					  [XTV_NODE_TESTING] = "testing" };
 
 /* errno after a failed libxenstore call; never 0, so failure stays failure. */
 static int failure(void)
@@ -26,52 +34,97 @@ void xsio_close(struct xs_handle *h)
 		xs_close(h);
 }
 
-/* The token names the node; the event path could be a child of it. */
-int xsio_watch_controls(struct xs_handle *h)
+static void node_token(char *token, unsigned int gen, enum xtv_node node)
 {
-	static const enum xtv_node nodes[] = { XTV_NODE_SHUTDOWN, XTV_NODE_TESTING };
-
-	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
-		const char *path = protocol_node_path(nodes[i]);
-
-		errno = 0;
-		if (!xs_watch(h, path, path) && errno != EEXIST)
-			return failure();
-	}
-	return 0;
+	snprintf(token, TOKEN_SIZE, "xtv/%u/%s", gen, node_words[node]);
 }
 
-int xsio_wait_event(struct xs_handle *h, enum xtv_node *node)
+static int watch(struct xs_handle *h, const char *path, const char *token)
+{
+	errno = 0;
+	return xs_watch(h, path, token) || errno == EEXIST ? 0 : failure();
+}
+
+/* control/testing first: at a re-read an override must meet the request
+ * that followed it. */
+int xsio_watch_controls(struct xs_handle *h, unsigned int gen, bool with_shutdown)
+{
+	char token[TOKEN_SIZE];
+	int ret;
+
+	node_token(token, gen, XTV_NODE_TESTING);
+	ret = watch(h, protocol_node_path(XTV_NODE_TESTING), token);
+	if (ret != 0 || !with_shutdown)
+		return ret;
+	node_token(token, gen, XTV_NODE_SHUTDOWN);
+	return watch(h, protocol_node_path(XTV_NODE_SHUTDOWN), token);
+}
+
+void xsio_unwatch_controls(struct xs_handle *h, unsigned int gen)
+{
+	char token[TOKEN_SIZE];
+
+	for (int node = XTV_NODE_SHUTDOWN; node <= XTV_NODE_TESTING; node++) {
+		node_token(token, gen, (enum xtv_node)node);
+		xs_unwatch(h, protocol_node_path((enum xtv_node)node), token);
+	}
+}
+
+int xsio_barrier_start(struct xs_handle *h, unsigned int n)
+{
+	char token[TOKEN_SIZE];
+
+	snprintf(token, sizeof(token), "xtv/barrier/%u", n);
+	return watch(h, BARRIER_PATH, token);
+}
+
+void xsio_barrier_end(struct xs_handle *h, unsigned int n)
+{
+	char token[TOKEN_SIZE];
+
+	snprintf(token, sizeof(token), "xtv/barrier/%u", n);
+	xs_unwatch(h, BARRIER_PATH, token);
+}
+
+static void parse_token(const char *token, struct xsio_event *event)
+{
+	char word[16];
+	unsigned int number;
+
+	event->type = XSIO_EV_OTHER;
+	if (sscanf(token, "xtv/barrier/%u", &number) == 1) {
+		event->type = XSIO_EV_BARRIER;
+		event->number = number;
+		return;
+	}
+	if (sscanf(token, "xtv/%u/%15s", &number, word) != 2)
+		return;
+	for (int node = XTV_NODE_SHUTDOWN; node <= XTV_NODE_TESTING; node++) {
+		if (strcmp(word, node_words[node]) == 0) {
+			event->type = XSIO_EV_NODE;
+			event->node = (enum xtv_node)node;
+			event->number = number;
+		}
+	}
+}
+
+int xsio_wait_event(struct xs_handle *h, struct xsio_event *event)
 {
 	unsigned int num;
-	char **event;
-	int ret = -EAGAIN;
+	char **fired;
 
 	errno = 0;
-	event = xs_read_watch(h, &num); /* blocks; NULL once the connection is gone */
-	if (!event)
+	fired = xs_read_watch(h, &num); /* blocks; NULL once the connection is gone */
+	if (!fired)
 		return failure();
-	if (strcmp(event[XS_WATCH_TOKEN], protocol_node_path(XTV_NODE_SHUTDOWN)) == 0) {
-		*node = XTV_NODE_SHUTDOWN;
-		ret = 0;
-	} else if (strcmp(event[XS_WATCH_TOKEN], protocol_node_path(XTV_NODE_TESTING)) == 0) {
-		*node = XTV_NODE_TESTING;
-		ret = 0;
-	}
-	free(event);
-	return ret;
+	parse_token(fired[XS_WATCH_TOKEN], event);
+	free(fired);
+	return 0;
 }
 
 int xsio_read(struct xs_handle *h, const char *path, char **value, size_t *len)
 {
-	unsigned int n;
-
-	errno = 0;
-	*value = xs_read(h, XBT_NULL, path, &n);
-	if (!*value)
-		return failure();
-	*len = n;
-	return 0;
+	return xsio_txn_read(h, XBT_NULL, path, value, len);
 }
 
 int xsio_write(struct xs_handle *h, const char *path, const char *value, size_t len)
@@ -85,60 +138,38 @@ int xsio_write_str(struct xs_handle *h, const char *path, const char *value)
 	return xsio_write(h, path, value, strlen(value));
 }
 
-int xsio_remove(struct xs_handle *h, const char *path)
+int xsio_txn_start(struct xs_handle *h, xsio_txn *t)
 {
 	errno = 0;
-	return xs_rm(h, XBT_NULL, path) ? 0 : failure();
+	*t = xs_transaction_start(h);
+	return *t != XBT_NULL ? 0 : failure();
 }
 
-/* Longest run of transaction conflicts before giving up on one ack. */
-#define CAS_ATTEMPTS 16
-
-static bool write_in(struct xs_handle *h, xs_transaction_t t, const char *path,
-		     const char *value)
+int xsio_txn_read(struct xs_handle *h, xsio_txn t, const char *path, char **value,
+		  size_t *len)
 {
-	return value ? xs_write(h, t, path, value, (unsigned int)strlen(value)) :
-		       xs_rm(h, t, path);
-}
-
-/* One attempt: 0, -ESTALE, -EAGAIN (conflict: retry) or -errno. */
-static int replace_once(struct xs_handle *h, const char *path, const char *expected, size_t len,
-			const char *value, const struct xsio_put *also, size_t n_also)
-{
-	xs_transaction_t t;
 	unsigned int n;
-	char *current;
-	bool same;
-	int ret = 0;
 
 	errno = 0;
-	t = xs_transaction_start(h);
-	if (t == XBT_NULL)
+	*value = xs_read(h, t, path, &n);
+	if (!*value)
 		return failure();
-	current = xs_read(h, t, path, &n);
-	same = current && n == len && memcmp(current, expected, len) == 0;
-	free(current);
-	errno = 0;
-	if (!same)
-		ret = -ESTALE;
-	else if (!write_in(h, t, path, value))
-		ret = failure();
-	for (size_t i = 0; i < n_also && ret == 0; i++)
-		if (!write_in(h, t, also[i].path, also[i].value))
-			ret = failure();
-	/* Commit a successful write; abort otherwise. A conflict is -EAGAIN. */
-	errno = 0;
-	if (!xs_transaction_end(h, t, ret != 0) && ret == 0)
-		ret = failure();
-	return ret;
+	*len = n;
+	return 0;
 }
 
-int xsio_replace_if(struct xs_handle *h, const char *path, const char *expected, size_t len,
-		    const char *value, const struct xsio_put *also, size_t n_also)
+int xsio_txn_put(struct xs_handle *h, xsio_txn t, const char *path, const char *value)
 {
-	int ret = -EAGAIN;
+	bool done;
 
-	for (int i = 0; i < CAS_ATTEMPTS && ret == -EAGAIN; i++)
-		ret = replace_once(h, path, expected, len, value, also, n_also);
-	return ret;
+	errno = 0;
+	done = value ? xs_write(h, t, path, value, (unsigned int)strlen(value)) :
+		       xs_rm(h, t, path);
+	return done ? 0 : failure();
+}
+
+int xsio_txn_end(struct xs_handle *h, xsio_txn t, bool abort)
+{
+	errno = 0;
+	return xs_transaction_end(h, t, abort) ? 0 : failure();
 }

@@ -5,6 +5,7 @@
 #ifndef XTV_XENSTORE_H
 #define XTV_XENSTORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "protocol.h"
@@ -15,14 +16,25 @@ struct xs_handle;
 int xsio_open(struct xs_handle **h);
 void xsio_close(struct xs_handle *h);
 
-/* Watch control/shutdown and control/testing. Each watch fires once at
- * registration. 0 or -errno. */
-int xsio_watch_controls(struct xs_handle *h);
+/* Watch control/testing and, if with_shutdown, control/shutdown, with tokens
+ * of generation gen; xsio_unwatch_controls drops a generation again. Each
+ * watch fires once at registration. 0 or -errno. */
+int xsio_watch_controls(struct xs_handle *h, unsigned int gen, bool with_shutdown);
+void xsio_unwatch_controls(struct xs_handle *h, unsigned int gen);
 
-/* Block until a watch fires and say which node. -EAGAIN for an event this
- * daemon did not ask for (ignore it), another -errno when the connection is
- * lost. */
-int xsio_wait_event(struct xs_handle *h, enum xtv_node *node);
+/* A barrier: a watch with a token of its own, whose firing at registration
+ * follows every event xenstored queued for this connection before it. */
+int xsio_barrier_start(struct xs_handle *h, unsigned int n);
+void xsio_barrier_end(struct xs_handle *h, unsigned int n);
+
+struct xsio_event {
+	enum { XSIO_EV_NODE, XSIO_EV_BARRIER, XSIO_EV_OTHER } type;
+	enum xtv_node node;  /* XSIO_EV_NODE */
+	unsigned int number; /* the token's generation or barrier number */
+};
+
+/* Block until a watch fires. 0, or -errno when the connection is lost. */
+int xsio_wait_event(struct xs_handle *h, struct xsio_event *event);
 
 /* Read path into a malloc'ed, NUL-terminated buffer (*len excludes the NUL;
  * the value itself may contain NULs). -ENOENT if absent, or -errno. */
@@ -30,20 +42,16 @@ int xsio_read(struct xs_handle *h, const char *path, char **value, size_t *len);
 
 int xsio_write(struct xs_handle *h, const char *path, const char *value, size_t len);
 int xsio_write_str(struct xs_handle *h, const char *path, const char *value);
-int xsio_remove(struct xs_handle *h, const char *path);
 
-/* A node written in the same transaction as an ack. */
-struct xsio_put {
-	const char *path;
-	const char *value;
-};
-
-/* Compare-and-swap for acks: in a transaction, if path still holds exactly
- * expected (len bytes), write value (or remove path if value is NULL) and the
- * n_also nodes of also, all or nothing.
- * 0, -ESTALE if the node holds something else (a newer request that must not
- * be overwritten), or -errno. Retries transaction conflicts. */
-int xsio_replace_if(struct xs_handle *h, const char *path, const char *expected, size_t len,
-		    const char *value, const struct xsio_put *also, size_t n_also);
+/* A transaction: reads see one snapshot, writes land together at commit.
+ * xsio_txn_end returns 0, -EAGAIN if another writer got in between (start
+ * again from the read), or -errno. */
+typedef unsigned int xsio_txn;
+int xsio_txn_start(struct xs_handle *h, xsio_txn *t);
+int xsio_txn_read(struct xs_handle *h, xsio_txn t, const char *path, char **value,
+		  size_t *len);
+/* Write value, or remove path if value is NULL. */
+int xsio_txn_put(struct xs_handle *h, xsio_txn t, const char *path, const char *value);
+int xsio_txn_end(struct xs_handle *h, xsio_txn t, bool abort);
 
 #endif

@@ -1,8 +1,9 @@
 /* Table-driven tests of daemon/protocol.c: parsing (valid forms, malformed
  * input with the exact reason) and the decision rules (acks, override
- * consumption, the no-re-ack rule). Prints TAP; exits non-zero on failure.
+ * consumption, held values, retries and owed acks). Prints TAP; exits non-zero on failure.
  * Built with ASan+UBSan by `make check-unit`. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,10 +261,36 @@ static void test_format_roundtrip(struct tally *t)
 }
 
 /* Decide on a C string value (present unless NULL). */
-static void decide(enum xtv_node node, const char *value, const struct xtv_state *state,
-		   struct xtv_decision *d)
+static void decide_as(enum xtv_node node, enum xtv_event_kind kind, const char *value,
+		      const struct xtv_state *state, struct xtv_plan *plan)
 {
-	protocol_decide(node, value ? value : "", value ? strlen(value) : 0, value != NULL, state, d);
+	struct xtv_event ev = { .node = node, .kind = kind, .value = value ? value : "",
+				.len = value ? strlen(value) : 0, .present = value != NULL };
+
+	protocol_decide(&ev, state, plan);
+}
+
+/* A watch event: somebody wrote the node. */
+static void decide(enum xtv_node node, const char *value, const struct xtv_state *state,
+		   struct xtv_plan *plan)
+{
+	decide_as(node, XTV_EVENT_WRITE, value, state, plan);
+}
+
+/* The daemon's own look at the node (start, respawn, resume, coalescing). */
+static void reread(enum xtv_node node, const char *value, const struct xtv_state *state,
+		   struct xtv_plan *plan)
+{
+	decide_as(node, XTV_EVENT_REREAD, value, state, plan);
+}
+
+/* The executor's ack write was refused (EACCES). */
+static void refuse(enum xtv_node node, const char *value, struct xtv_plan *plan)
+{
+	struct xtv_event ev = { .node = node, .kind = XTV_EVENT_WRITE, .value = value,
+				.len = strlen(value), .present = true };
+
+	protocol_ack_refused(&ev, plan);
 }
 
 static struct xtv_state with_pending(enum xtv_ack ack, const char *ack_string,
@@ -280,38 +307,48 @@ static struct xtv_state with_pending(enum xtv_ack ack, const char *ack_string,
 	return s;
 }
 
+static bool held_as(const struct xtv_state *s, enum xtv_node node, enum xtv_hold how,
+		    const char *value)
+{
+	return s->held[node].hold == how && strcmp(s->held[node].value, value) == 0;
+}
+
 static void test_shutdown_requests(struct tally *t)
 {
 	struct xtv_state empty;
-	struct xtv_decision d;
+	struct xtv_plan p;
 
 	memset(&empty, 0, sizeof(empty));
 	for (size_t a = 0; a < N_ACTIONS; a++) {
 		const char *name = protocol_action_name(all_actions[a]);
 
-		decide(XTV_NODE_SHUTDOWN, name, &empty, &d);
+		decide(XTV_NODE_SHUTDOWN, name, &empty, &p);
 		if (all_actions[a] == XTV_ACTION_IGNORE)
-			ok(t, d.verdict == XTV_REJECTED && !d.ack_needed,
+			ok(t, p.verdict == XTV_REJECTED && !p.ack_due,
 			   "shutdown \"ignore\" is not a request: rejected, not acked");
 		else
 			ok(t,
-			   d.verdict == XTV_HANDLED && d.ack_needed && d.ack == XTV_ACK_OK &&
-				   d.action == all_actions[a] && !d.new_state.has_pending,
-			   "shutdown %s: ack ok, action %s (%s)", name, name, d.reason);
+			   p.verdict == XTV_HANDLED && p.ack_due && p.ack == XTV_ACK_OK &&
+				   p.action == all_actions[a] && !p.next.has_pending &&
+				   !p.settle && p.next.held[XTV_NODE_SHUTDOWN].hold == XTV_HOLD_NOTHING,
+			   "shutdown %s: ack ok, action %s, nothing held (%s)", name, name, p.reason);
 	}
-	decide(XTV_NODE_SHUTDOWN, "", &empty, &d);
-	ok(t, d.verdict == XTV_SILENT && !d.ack_needed && d.action == XTV_ACTION_IGNORE,
+	decide(XTV_NODE_SHUTDOWN, "", &empty, &p);
+	ok(t, p.verdict == XTV_SILENT && !p.ack_due && p.action == XTV_ACTION_IGNORE,
 	   "empty control/shutdown is silent");
-	decide(XTV_NODE_SHUTDOWN, NULL, &empty, &d);
-	ok(t, d.verdict == XTV_SILENT && !d.ack_needed, "absent control/shutdown is silent");
+	decide(XTV_NODE_SHUTDOWN, NULL, &empty, &p);
+	ok(t, p.verdict == XTV_SILENT && !p.ack_due, "absent control/shutdown is silent");
 
-	static const char *const unknown[] = { "Poweroff", "poweroff ", "shutdown", "now:reboot", "1" };
+	static const char *const unknown[] = { "Poweroff", "poweroff ", "shutdown", "now:reboot",
+					       "1", "s3" };
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
-		decide(XTV_NODE_SHUTDOWN, unknown[i], &empty, &d);
+		decide(XTV_NODE_SHUTDOWN, unknown[i], &empty, &p);
 		ok(t,
-		   d.verdict == XTV_REJECTED && !d.ack_needed && d.action == XTV_ACTION_IGNORE &&
-			   strncmp(d.reason, "unknown request", 15) == 0,
-		   "unknown shutdown value \"%s\" rejected, not acked (%s)", unknown[i], d.reason);
+		   p.verdict == XTV_REJECTED && !p.ack_due && p.action == XTV_ACTION_IGNORE &&
+			   strncmp(p.reason, "unknown request", 15) == 0 && p.settle &&
+			   held_as(&p.next, XTV_NODE_SHUTDOWN, XTV_HOLD_UNACKED, unknown[i]),
+		   "unknown shutdown value \"%s\" rejected, not acked, held (%s)", unknown[i],
+		   p.reason);
 	}
 }
 
@@ -322,129 +359,195 @@ static void test_override_applied_once(struct tally *t)
 		for (size_t a = 0; a < N_ACTIONS; a++) {
 			struct xtv_state s = with_pending(ack_cases[k].ack, ack_cases[k].string,
 							  all_actions[a]);
-			struct xtv_decision d;
+			bool none = ack_cases[k].ack == XTV_ACK_NONE;
+			struct xtv_plan p;
 
-			decide(XTV_NODE_SHUTDOWN, "poweroff", &s, &d);
+			decide(XTV_NODE_SHUTDOWN, "poweroff", &s, &p);
 			ok(t,
-			   d.verdict == XTV_HANDLED && d.ack_needed && d.ack == ack_cases[k].ack &&
-				   strcmp(d.ack_string, ack_cases[k].string) == 0 &&
-				   d.action == all_actions[a] && !d.new_state.has_pending,
+			   p.verdict == XTV_HANDLED && p.ack_due == !none &&
+				   p.ack == ack_cases[k].ack &&
+				   strcmp(p.ack_string, ack_cases[k].string) == 0 &&
+				   p.action == all_actions[a] && !p.next.has_pending && p.settle == none,
 			   "override ack=%s action=%s applied and consumed (%s)", ack_cases[k].wire,
-			   protocol_action_name(all_actions[a]), d.reason);
+			   protocol_action_name(all_actions[a]), p.reason);
 		}
 }
 
-/* The no-re-ack rule: ack none + ignore leaves the request; re-firing watches
- * (registration, respawn, permission changes) must neither ack nor act. */
-static void test_no_re_ack(struct tally *t)
+/* Issue 8, item 1: a request left unacknowledged (ack none) is retried by the
+ * toolstack with the same value: that write is a new request, handled
+ * normally. Only the daemon's own re-read skips it. */
+static void test_retry_of_held_request(struct tally *t)
 {
 	struct xtv_state s = with_pending(XTV_ACK_NONE, "", XTV_ACTION_IGNORE);
-	struct xtv_decision d, again;
+	struct xtv_plan p, again;
 
-	decide(XTV_NODE_SHUTDOWN, "reboot", &s, &d);
-	ok(t, d.verdict == XTV_HANDLED && d.ack == XTV_ACK_NONE && d.action == XTV_ACTION_IGNORE,
-	   "override none/ignore handles reboot without ack or action");
-	s = d.new_state;
-	protocol_ack_written(XTV_NODE_SHUTDOWN, &d, &s); /* mode none: nothing was written */
-	for (int fire = 0; fire < 3; fire++) {
-		decide(XTV_NODE_SHUTDOWN, "reboot", &s, &again);
-		ok(t, again.verdict == XTV_SKIP && !again.ack_needed && again.action == XTV_ACTION_IGNORE,
-		   "watch fire %d on the same request: skipped (no re-ack, no action)", fire + 1);
+	decide(XTV_NODE_SHUTDOWN, "poweroff", &s, &p);
+	ok(t, p.verdict == XTV_HANDLED && !p.ack_due && p.action == XTV_ACTION_IGNORE && p.settle &&
+		      held_as(&p.next, XTV_NODE_SHUTDOWN, XTV_HOLD_UNACKED, "poweroff"),
+	   "override none/ignore: poweroff held unacknowledged, settle");
+	s = p.next;
+	for (int i = 0; i < 3; i++) {
+		reread(XTV_NODE_SHUTDOWN, "poweroff", &s, &again);
+		ok(t, again.verdict == XTV_SKIP && !again.ack_due &&
+			      again.action == XTV_ACTION_IGNORE &&
+			      memcmp(&again.next, &s, sizeof(s)) == 0,
+		   "re-read %d of the held request (start, respawn, resume): skipped", i + 1);
 	}
-	/* A different request is new: normal handling, override already consumed. */
-	decide(XTV_NODE_SHUTDOWN, "halt", &s, &d);
-	ok(t, d.verdict == XTV_HANDLED && d.ack == XTV_ACK_OK && d.action == XTV_ACTION_HALT,
-	   "a different request after that is handled normally");
-	/* Empty clears the memory: the same value later is a new request. */
-	decide(XTV_NODE_SHUTDOWN, "", &s, &d);
-	s = d.new_state;
-	decide(XTV_NODE_SHUTDOWN, "reboot", &s, &d);
-	ok(t, d.verdict == XTV_HANDLED && d.ack == XTV_ACK_OK && d.action == XTV_ACTION_REBOOT,
-	   "after the node was seen empty, reboot is a new request, acked ok");
-
-	/* Custom ack string: our own ack is not an unknown request, and neither is
-	 * the original request if the ack write failed. */
-	s = with_pending(XTV_ACK_STRING, "busy", XTV_ACTION_IGNORE);
-	decide(XTV_NODE_SHUTDOWN, "poweroff", &s, &d);
-	ok(t, d.verdict == XTV_HANDLED && d.ack == XTV_ACK_STRING && strcmp(d.ack_string, "busy") == 0,
-	   "override with custom ack string writes it");
-	s = d.new_state;
 	decide(XTV_NODE_SHUTDOWN, "poweroff", &s, &again);
-	ok(t, again.verdict == XTV_SKIP, "ack write failed: the request seen again is skipped");
-	protocol_ack_written(XTV_NODE_SHUTDOWN, &d, &s);
+	ok(t, again.verdict == XTV_HANDLED && again.ack_due && again.ack == XTV_ACK_OK &&
+		      again.action == XTV_ACTION_POWEROFF &&
+		      again.next.held[XTV_NODE_SHUTDOWN].hold == XTV_HOLD_NOTHING,
+	   "the toolstack's retry (same value written again): acked \"\", powers off");
+
+	/* An unknown value written again is rejected again (logged), never acked. */
+	memset(&s, 0, sizeof(s));
+	decide(XTV_NODE_SHUTDOWN, "s3", &s, &p);
+	s = p.next;
+	decide(XTV_NODE_SHUTDOWN, "s3", &s, &again);
+	ok(t, again.verdict == XTV_REJECTED && !again.ack_due,
+	   "an unknown request written again is rejected again, not acked");
+	reread(XTV_NODE_SHUTDOWN, "s3", &s, &again);
+	ok(t, again.verdict == XTV_SKIP, "... and skipped by the daemon's own re-read");
+
+	/* A different value is new, whatever was held. */
+	decide(XTV_NODE_SHUTDOWN, "halt", &s, &p);
+	ok(t, p.verdict == XTV_HANDLED && p.ack == XTV_ACK_OK && p.action == XTV_ACTION_HALT,
+	   "a different request after an unacked one is handled normally");
+	reread(XTV_NODE_SHUTDOWN, "halt", &s, &p);
+	ok(t, p.verdict == XTV_HANDLED && p.action == XTV_ACTION_HALT,
+	   "a re-read finding a request written while the daemon was away handles it");
+	/* Empty clears the hold. */
+	decide(XTV_NODE_SHUTDOWN, "", &s, &p);
+	ok(t, p.verdict == XTV_SILENT && p.next.held[XTV_NODE_SHUTDOWN].hold == XTV_HOLD_NOTHING,
+	   "the node seen empty clears the hold");
+}
+
+/* The custom ack string the daemon wrote fires its own watch: skipped, never
+ * "unknown request"; the request written over it is new. */
+static void test_own_ack_string(struct tally *t)
+{
+	struct xtv_state s = with_pending(XTV_ACK_STRING, "busy", XTV_ACTION_IGNORE);
+	struct xtv_plan p, again;
+
+	decide(XTV_NODE_SHUTDOWN, "poweroff", &s, &p);
+	ok(t, p.verdict == XTV_HANDLED && p.ack_due && p.ack == XTV_ACK_STRING &&
+		      strcmp(p.ack_string, "busy") == 0 && !p.settle &&
+		      held_as(&p.next, XTV_NODE_SHUTDOWN, XTV_HOLD_OWN, "busy"),
+	   "override with a custom ack string writes it and holds it as its own");
+	s = p.next;
 	decide(XTV_NODE_SHUTDOWN, "busy", &s, &again);
-	ok(t, again.verdict == XTV_SKIP && !again.ack_needed,
-	   "our own custom ack string is skipped, not rejected as unknown");
+	ok(t, again.verdict == XTV_SKIP && !again.ack_due, "its own ack string's event: skipped");
+	reread(XTV_NODE_SHUTDOWN, "busy", &s, &again);
+	ok(t, again.verdict == XTV_SKIP, "its own ack string at a re-read: skipped");
 	decide(XTV_NODE_SHUTDOWN, "poweroff", &s, &again);
 	ok(t, again.verdict == XTV_HANDLED && again.ack == XTV_ACK_OK &&
 		      again.action == XTV_ACTION_POWEROFF,
-	   "after the custom ack was written, poweroff is a new request");
+	   "the request written over the custom ack is a new request");
+}
 
-	/* Ack ok: once written, the same request again is a new one (no skip). */
+/* Issue 8, item 2: an ack refused (control/testing not yet chmod-ed) is
+ * owed; the next event (the chmod) writes it without acting again. */
+static void test_refused_ack_is_owed(struct tally *t)
+{
+	struct xtv_state s;
+	struct xtv_plan p, again;
+
 	memset(&s, 0, sizeof(s));
-	decide(XTV_NODE_SHUTDOWN, "reboot", &s, &d);
-	s = d.new_state;
+	decide(XTV_NODE_TESTING, "now:crash", &s, &p);
+	refuse(XTV_NODE_TESTING, "now:crash", &p);
+	ok(t, p.verdict == XTV_HANDLED && p.action == XTV_ACTION_CRASH && p.settle &&
+		      held_as(&p.next, XTV_NODE_TESTING, XTV_HOLD_OWED, "now:crash") &&
+		      p.next.held[XTV_NODE_TESTING].owed_ack == XTV_ACK_OK,
+	   "refused testing ack: the action still runs, the ack is owed");
+	s = p.next;
+	decide(XTV_NODE_TESTING, "now:crash", &s, &again);
+	ok(t, again.verdict == XTV_ACK_RETRY && again.ack_due && again.ack == XTV_ACK_OK &&
+		      again.action == XTV_ACTION_IGNORE &&
+		      again.next.held[XTV_NODE_TESTING].hold == XTV_HOLD_NOTHING,
+	   "the chmod's event: the owed ack is written, nothing runs again");
+	reread(XTV_NODE_TESTING, "now:crash", &s, &again);
+	ok(t, again.verdict == XTV_ACK_RETRY && again.action == XTV_ACTION_IGNORE,
+	   "a respawned daemon's re-read retries the owed ack, runs nothing");
+	decide(XTV_NODE_TESTING, "now:halt", &s, &again);
+	ok(t, again.verdict == XTV_HANDLED && again.action == XTV_ACTION_HALT,
+	   "a different message over an owed ack is a new message");
+
+	/* After ack=delete, libxl writes the node anew, owned by dom0 (item 8). */
+	memset(&s, 0, sizeof(s));
+	s = with_pending(XTV_ACK_STRING, "later", XTV_ACTION_IGNORE);
+	decide(XTV_NODE_SHUTDOWN, "reboot", &s, &p);
+	refuse(XTV_NODE_SHUTDOWN, "reboot", &p);
+	ok(t, held_as(&p.next, XTV_NODE_SHUTDOWN, XTV_HOLD_OWED, "reboot") &&
+		      p.next.held[XTV_NODE_SHUTDOWN].owed_ack == XTV_ACK_STRING &&
+		      strcmp(p.next.held[XTV_NODE_SHUTDOWN].owed_string, "later") == 0,
+	   "a refused custom ack string is owed as that string");
+	s = p.next;
 	decide(XTV_NODE_SHUTDOWN, "reboot", &s, &again);
-	ok(t, again.verdict == XTV_SKIP, "before the ack lands, the same request is skipped");
-	protocol_ack_written(XTV_NODE_SHUTDOWN, &d, &s);
-	decide(XTV_NODE_SHUTDOWN, "reboot", &s, &again);
-	ok(t, again.verdict == XTV_HANDLED && again.action == XTV_ACTION_REBOOT,
-	   "after the ack was written, the same value is a new request");
+	ok(t, again.verdict == XTV_ACK_RETRY && again.ack == XTV_ACK_STRING &&
+		      strcmp(again.ack_string, "later") == 0 &&
+		      again.action == XTV_ACTION_IGNORE &&
+		      held_as(&again.next, XTV_NODE_SHUTDOWN, XTV_HOLD_OWN, "later"),
+	   "its retry writes the string and holds it as its own");
 }
 
 static void test_testing_node(struct tally *t)
 {
 	struct xtv_state s = with_pending(XTV_ACK_NONE, "", XTV_ACTION_IGNORE);
 	const struct xtv_state before = s;
-	struct xtv_decision d;
+	struct xtv_plan p;
 
-	decide(XTV_NODE_TESTING, "{\"when\":\"now\"}", &s, &d);
-	ok(t, d.verdict == XTV_REJECTED && d.ack_needed && d.ack == XTV_ACK_OK &&
-		      d.action == XTV_ACTION_IGNORE,
-	   "rejected testing message is acknowledged with \"\" and runs nothing (%s)", d.reason);
-	ok(t, d.new_state.has_pending && memcmp(&d.new_state.pending, &before.pending,
-						 sizeof(before.pending)) == 0,
+	decide(XTV_NODE_TESTING, "{\"when\":\"now\"}", &s, &p);
+	ok(t, p.verdict == XTV_REJECTED && p.ack_due && p.ack == XTV_ACK_OK &&
+		      p.action == XTV_ACTION_IGNORE,
+	   "rejected testing message is acknowledged with \"\" and runs nothing (%s)", p.reason);
+	ok(t, p.next.has_pending && memcmp(&p.next.pending, &before.pending,
+					   sizeof(before.pending)) == 0,
 	   "rejected testing message keeps the pending override");
 
-	decide(XTV_NODE_TESTING, "now:reboot", &s, &d);
-	ok(t, d.verdict == XTV_HANDLED && d.ack == XTV_ACK_OK && d.action == XTV_ACTION_REBOOT &&
-		      d.new_state.has_pending,
+	decide(XTV_NODE_TESTING, "now:reboot", &s, &p);
+	ok(t, p.verdict == XTV_HANDLED && p.ack == XTV_ACK_OK && p.action == XTV_ACTION_REBOOT &&
+		      p.next.has_pending,
 	   "now:reboot acts at once and keeps the pending override");
 
-	decide(XTV_NODE_TESTING, "{\"when\":\"onshutdown\",\"ack\":\"delete\",\"action\":\"crash\"}", &s, &d);
-	ok(t, d.verdict == XTV_HANDLED && d.ack == XTV_ACK_OK && d.action == XTV_ACTION_IGNORE &&
-		      d.new_state.has_pending && d.new_state.pending.ack == XTV_ACK_DELETE &&
-		      d.new_state.pending.action == XTV_ACTION_CRASH,
+	decide(XTV_NODE_TESTING, "{\"when\":\"onshutdown\",\"ack\":\"delete\",\"action\":\"crash\"}", &s, &p);
+	ok(t, p.verdict == XTV_HANDLED && p.ack == XTV_ACK_OK && p.action == XTV_ACTION_IGNORE &&
+		      p.next.has_pending && p.next.pending.ack == XTV_ACK_DELETE &&
+		      p.next.pending.action == XTV_ACTION_CRASH,
 	   "onshutdown replaces the pending override, acts on nothing now");
 
-	decide(XTV_NODE_TESTING, "", &s, &d);
-	ok(t, d.verdict == XTV_SILENT && !d.ack_needed, "our own \"\" ack on control/testing is silent");
+	decide(XTV_NODE_TESTING, "", &s, &p);
+	ok(t, p.verdict == XTV_SILENT && !p.ack_due, "our own \"\" ack on control/testing is silent");
 
-	/* Ack failed (EACCES under xl): the message stays; handled once only. */
+	/* The same message written twice is two messages. */
 	memset(&s, 0, sizeof(s));
-	decide(XTV_NODE_TESTING, "now:crash", &s, &d);
-	s = d.new_state;
-	decide(XTV_NODE_TESTING, "now:crash", &s, &d);
-	ok(t, d.verdict == XTV_SKIP && d.action == XTV_ACTION_IGNORE,
-	   "unacknowledged testing message seen again is not acted on twice");
-	decide(XTV_NODE_TESTING, "now:crash", &(struct xtv_state){ 0 }, &d);
-	s = d.new_state;
-	protocol_ack_written(XTV_NODE_TESTING, &d, &s);
-	decide(XTV_NODE_TESTING, "now:crash", &s, &d);
-	ok(t, d.verdict == XTV_HANDLED && d.action == XTV_ACTION_CRASH,
-	   "the same message sent again after a successful ack is handled again");
+	decide(XTV_NODE_TESTING, "now:crash", &s, &p);
+	s = p.next;
+	decide(XTV_NODE_TESTING, "now:crash", &s, &p);
+	ok(t, p.verdict == XTV_HANDLED && p.action == XTV_ACTION_CRASH,
+	   "the same message written again after its ack is handled again");
+
+	/* Issue 8, item 4: the kernel answers control/shutdown itself. */
+	memset(&s, 0, sizeof(s));
+	s.kernel_owns_shutdown = true;
+	decide(XTV_NODE_TESTING, "next:reboot", &s, &p);
+	ok(t, p.verdict == XTV_REJECTED && p.ack_due && !p.next.has_pending &&
+		      strstr(p.reason, "xen.userspace_shutdown=1") != NULL,
+	   "with the kernel answering control/shutdown, onshutdown is rejected (%s)", p.reason);
+	decide(XTV_NODE_TESTING, "now:reboot", &s, &p);
+	ok(t, p.verdict == XTV_HANDLED && p.action == XTV_ACTION_REBOOT,
+	   "... and now:reboot still works");
 }
 
-/* Pure: same inputs, same decision, input state untouched. */
+/* Pure: same inputs, same plan, input state untouched. */
 static void test_pure(struct tally *t)
 {
 	struct xtv_state s = with_pending(XTV_ACK_STRING, "x", XTV_ACTION_HALT);
 	const struct xtv_state copy = s;
-	struct xtv_decision d1, d2;
+	struct xtv_plan p1, p2;
 
-	decide(XTV_NODE_SHUTDOWN, "suspend", &s, &d1);
-	decide(XTV_NODE_SHUTDOWN, "suspend", &s, &d2);
-	ok(t, memcmp(&d1, &d2, sizeof(d1)) == 0 && memcmp(&s, &copy, sizeof(s)) == 0,
+	decide(XTV_NODE_SHUTDOWN, "suspend", &s, &p1);
+	decide(XTV_NODE_SHUTDOWN, "suspend", &s, &p2);
+	ok(t, memcmp(&p1, &p2, sizeof(p1)) == 0 && memcmp(&s, &copy, sizeof(s)) == 0,
 	   "protocol_decide is deterministic and does not modify its input state");
 }
 
@@ -459,7 +562,9 @@ int main(void)
 	test_format_roundtrip(&t);
 	test_shutdown_requests(&t);
 	test_override_applied_once(&t);
-	test_no_re_ack(&t);
+	test_retry_of_held_request(&t);
+	test_own_ack_string(&t);
+	test_refused_ack_is_owed(&t);
 	test_testing_node(&t);
 	test_pure(&t);
 	printf("1..%d\n", t.number);
