@@ -20,9 +20,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 INSTALLER=$top/install/xenserver-install.sh
 GUEST=/var/lib/xcp/guest
-DESC='xen-test-vm: PV test guest for toolstack shutdown/suspend handling'
+DESC='xen-test-vm: test guest for toolstack shutdown/suspend handling'
 U1=00000001-0000-4000-8000-000000000001
 U2=00000002-0000-4000-8000-000000000002
+MIB20=20971520  # the installer's default memory in both modes, in bytes
 
 passed=0
 failed=0
@@ -90,7 +91,34 @@ host_file_is() { cmp -s "$FAKE_ROOT$1" "$2"; }
 host_file_gone() { [ ! -e "$FAKE_ROOT$1" ]; }
 host_untouched() { [ -z "$(ls -A "$FAKE_ROOT")" ]; }
 
-# expected_install TARGET UUID NAME-WORD NAME BYTES: the log of a complete install;
+# memory_is UUID BYTES: all four memory limits of the VM are BYTES.
+memory_is() {
+	for limit in static-min static-max dynamic-min dynamic-max; do
+		field_is "$1" "memory-$limit" "$2" || return 1
+	done
+}
+
+# log_line PATTERN: the number of the first line of the log that has PATTERN (fixed string).
+log_line() {
+	grep -nF -- "$1" "$FAKE_LOG" | head -n 1 | cut -d: -f1
+}
+
+# set_after UUID LATER EARLIER: the xe vm-param-set of LATER ran after that of EARLIER.
+set_after() {
+	later=$(log_line "host: xe [vm-param-set] [uuid=$1] [$2]")
+	earlier=$(log_line "host: xe [vm-param-set] [uuid=$1] [$3]")
+	[ -n "$later" ] && [ -n "$earlier" ] && [ "$later" -gt "$earlier" ] && return 0
+	echo "    '$2' set at log line '${later:-never}', '$3' at '${earlier:-never}'"
+	return 1
+}
+
+# last_xe_is ARGS: the last xe command on the host had exactly ARGS (as logged).
+last_xe_is() {
+	last=$(grep '^host: xe ' "$FAKE_LOG" | tail -n 1)
+	[ "$last" = "host: xe $1" ] || { echo "    last xe command: $last"; return 1; }
+}
+
+# expected_install TARGET UUID NAME-WORD NAME BYTES MODE: the log of a complete install;
 # NAME-WORD is the name-label argument as quoted for the remote shell.
 expected_install() {
 	cat <<EOF
@@ -102,8 +130,6 @@ scp [$IMG/vmlinuz] [$1:$GUEST/xen-test-vm-$2.vmlinuz]
 scp [$IMG/initrd.img] [$1:$GUEST/xen-test-vm-$2.initrd.img]
 ssh [$1] [xe vm-param-set uuid=$2 HVM-boot-policy=]
 host: xe [vm-param-set] [uuid=$2] [HVM-boot-policy=]
-ssh [$1] [xe vm-param-set uuid=$2 domain-type=pv]
-host: xe [vm-param-set] [uuid=$2] [domain-type=pv]
 ssh [$1] [xe vm-param-set uuid=$2 PV-bootloader=]
 host: xe [vm-param-set] [uuid=$2] [PV-bootloader=]
 ssh [$1] [xe vm-param-set uuid=$2 PV-kernel=$GUEST/xen-test-vm-$2.vmlinuz]
@@ -114,7 +140,21 @@ ssh [$1] [xe vm-param-set uuid=$2 'PV-args=xen.userspace_shutdown=1 console=hvc0
 host: xe [vm-param-set] [uuid=$2] [PV-args=xen.userspace_shutdown=1 console=hvc0]
 ssh [$1] [xe vm-memory-limits-set uuid=$2 static-min=$5 static-max=$5 dynamic-min=$5 dynamic-max=$5]
 host: xe [vm-memory-limits-set] [uuid=$2] [static-min=$5] [static-max=$5] [dynamic-min=$5] [dynamic-max=$5]
+ssh [$1] [xe vm-param-set uuid=$2 domain-type=$6]
+host: xe [vm-param-set] [uuid=$2] [domain-type=$6]
 EOF
+}
+
+# check_direct_boot WHAT UUID: the VM boots the copied kernel and initrd from $GUEST with
+# the guest's command line, and nothing else (no bootloader, no hvmloader).
+check_direct_boot() {
+	check "$1: kernel copied to $GUEST" host_file_is "$GUEST/xen-test-vm-$2.vmlinuz" "$IMG/vmlinuz"
+	check "$1: initrd copied to $GUEST" host_file_is "$GUEST/xen-test-vm-$2.initrd.img" "$IMG/initrd.img"
+	check "$1: PV-kernel is the copy in $GUEST" field_is "$2" PV-kernel "$GUEST/xen-test-vm-$2.vmlinuz"
+	check "$1: PV-ramdisk is the copy in $GUEST" field_is "$2" PV-ramdisk "$GUEST/xen-test-vm-$2.initrd.img"
+	check "$1: PV-args" field_is "$2" PV-args "xen.userspace_shutdown=1 console=hvc0"
+	check "$1: no PV-bootloader" field_is "$2" PV-bootloader ""
+	check "$1: no HVM-boot-policy" field_is "$2" HVM-boot-policy ""
 }
 
 test_install_default() {
@@ -124,18 +164,57 @@ test_install_default() {
 	check "install: stdout is only the new VM's UUID" stdout_is <<EOF
 $U1
 EOF
-	check "install: exact ssh/scp/xe commands" log_is <<EOF
-$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm 25165824)
+	check "install: exact ssh/scp/xe commands, PVH by default" log_is <<EOF
+$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm "$MIB20" pvh)
 EOF
-	check "install: kernel copied to $GUEST" host_file_is "$GUEST/xen-test-vm-$U1.vmlinuz" "$IMG/vmlinuz"
-	check "install: initrd copied to $GUEST" host_file_is "$GUEST/xen-test-vm-$U1.initrd.img" "$IMG/initrd.img"
-	check "install: domain-type pv" field_is "$U1" domain-type pv
-	check "install: PV-args" field_is "$U1" PV-args "xen.userspace_shutdown=1 console=hvc0"
-	check "install: PV-kernel" field_is "$U1" PV-kernel "$GUEST/xen-test-vm-$U1.vmlinuz"
-	check "install: PV-ramdisk" field_is "$U1" PV-ramdisk "$GUEST/xen-test-vm-$U1.initrd.img"
-	check "install: static-max 24 MiB" field_is "$U1" memory-static-max 25165824
-	check "install: dynamic-min 24 MiB" field_is "$U1" memory-dynamic-min 25165824
+	check "install: says it installs PVH by default" stderr_has "as a PVH guest (--mode pvh, the default) with 20 MiB"
+	check "install: domain-type pvh" field_is "$U1" domain-type pvh
+	check "install: domain-type set after HVM-boot-policy" set_after "$U1" domain-type=pvh HVM-boot-policy=
+	check "install: domain-type is the last xe command" last_xe_is "[vm-param-set] [uuid=$U1] [domain-type=pvh]"
+	check_direct_boot install "$U1"
+	check "install: all four memory limits at the PVH default, 20 MiB" memory_is "$U1" "$MIB20"
 	check "install: name-label" field_is "$U1" name-label xen-test-vm
+}
+
+test_install_modes() {
+	fresh
+	installer --mode pv -i "$IMG" xs1
+	check "install --mode pv: exit 0" status_is 0
+	check "install --mode pv: stdout is only the new VM's UUID" stdout_is <<EOF
+$U1
+EOF
+	check "install --mode pv: exact ssh/scp/xe commands" log_is <<EOF
+$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm "$MIB20" pv)
+EOF
+	check "install --mode pv: says so" stderr_has "as a PV guest (--mode pv) with 20 MiB"
+	check "install --mode pv: domain-type pv" field_is "$U1" domain-type pv
+	check "install --mode pv: domain-type set after HVM-boot-policy" set_after "$U1" domain-type=pv HVM-boot-policy=
+	check_direct_boot "install --mode pv" "$U1"
+	check "install --mode pv: all four memory limits at the PV default, 20 MiB" memory_is "$U1" "$MIB20"
+
+	fresh
+	installer --mode=pvh -m 28 -i "$IMG" xs1
+	check "install --mode=pvh -m 28: exit 0" status_is 0
+	check "install --mode=pvh -m 28: exact ssh/scp/xe commands" log_is <<EOF
+$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm 29360128 pvh)
+EOF
+	check "install --mode=pvh -m 28: domain-type pvh" field_is "$U1" domain-type pvh
+	check "install --mode=pvh -m 28: all four memory limits 28 MiB" memory_is "$U1" 29360128
+
+	fresh
+	installer --mode pvh --mode pv -i "$IMG" xs1
+	check "install with --mode twice: the last one counts" field_is "$U1" domain-type pv
+}
+
+# The stand-in re-derives domain-type when HVM-boot-policy is set, as xapi does: the
+# order checks above depend on that.
+test_stand_in_resets_domain_type() {
+	fresh
+	fake_ssh=$here/stand-in/local/ssh
+	"$fake_ssh" root@xs1 "xe vm-create name-label=probe" >/dev/null
+	"$fake_ssh" root@xs1 "xe vm-param-set uuid=$U1 domain-type=pvh"
+	"$fake_ssh" root@xs1 "xe vm-param-set uuid=$U1 HVM-boot-policy="
+	check "stand-in: HVM-boot-policy set after domain-type=pvh resets it to pv" field_is "$U1" domain-type pv
 }
 
 test_install_options() {
@@ -143,7 +222,7 @@ test_install_options() {
 	installer --name "my test vm" --memory 32 --image "$IMG" admin@xs2
 	check "install with options: exit 0" status_is 0
 	check "install with options: exact commands (quoted name, 32 MiB, USER@HOST)" log_is <<EOF
-$(expected_install admin@xs2 "$U1" "'name-label=my test vm'" "my test vm" 33554432)
+$(expected_install admin@xs2 "$U1" "'name-label=my test vm'" "my test vm" 33554432 pvh)
 EOF
 	check "install with options: name-label with spaces arrives as one word" field_is "$U1" name-label "my test vm"
 	check "install with options: static-min 32 MiB" field_is "$U1" memory-static-min 33554432
@@ -162,7 +241,7 @@ test_install_failures() {
 	check "scp failure: the half-made VM is destroyed" no_vm "$U1"
 	check "scp failure: its copied kernel is removed" host_file_gone "$GUEST/xen-test-vm-$U1.vmlinuz"
 	check "scp failure: cleanup commands" log_is <<EOF
-$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm 25165824 | sed -n '1,6p')
+$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm "$MIB20" pvh | sed -n '1,6p')
 ssh [root@xs1] [xe vm-destroy uuid=$U1]
 host: xe [vm-destroy] [uuid=$U1]
 ssh [root@xs1] [rm -f -- $GUEST/xen-test-vm-$U1.vmlinuz $GUEST/xen-test-vm-$U1.initrd.img]
@@ -287,12 +366,12 @@ ssh root@xs1 'xe vm-create name-label=xen-test-vm '\\''name-description=$DESC'\\
 scp $IMG/vmlinuz root@xs1:$GUEST/xen-test-vm-@UUID@.vmlinuz
 scp $IMG/initrd.img root@xs1:$GUEST/xen-test-vm-@UUID@.initrd.img
 ssh root@xs1 'xe vm-param-set uuid=@UUID@ HVM-boot-policy='
-ssh root@xs1 'xe vm-param-set uuid=@UUID@ domain-type=pv'
 ssh root@xs1 'xe vm-param-set uuid=@UUID@ PV-bootloader='
 ssh root@xs1 'xe vm-param-set uuid=@UUID@ PV-kernel=$GUEST/xen-test-vm-@UUID@.vmlinuz'
 ssh root@xs1 'xe vm-param-set uuid=@UUID@ PV-ramdisk=$GUEST/xen-test-vm-@UUID@.initrd.img'
 ssh root@xs1 'xe vm-param-set uuid=@UUID@ '\\''PV-args=xen.userspace_shutdown=1 console=hvc0'\\'''
-ssh root@xs1 'xe vm-memory-limits-set uuid=@UUID@ static-min=25165824 static-max=25165824 dynamic-min=25165824 dynamic-max=25165824'
+ssh root@xs1 'xe vm-memory-limits-set uuid=@UUID@ static-min=$MIB20 static-max=$MIB20 dynamic-min=$MIB20 dynamic-max=$MIB20'
+ssh root@xs1 'xe vm-param-set uuid=@UUID@ domain-type=pvh'
 EOF
 	check "dry-run install: no ssh/scp run" log_empty
 	check "dry-run install: host untouched" host_untouched
@@ -321,6 +400,13 @@ EOF
 	check "dry-run install: its output runs against the stand-in" status_is 0
 	check "dry-run install: running its output sets PV-args" field_is "$U1" PV-args "xen.userspace_shutdown=1 console=hvc0"
 	check "dry-run install: running its output sets name-description" field_is "$U1" name-description "$DESC"
+	check "dry-run install: running its output makes a PVH VM" field_is "$U1" domain-type pvh
+
+	fresh
+	installer --dry-run --mode pv -i "$IMG" xs1
+	check "dry-run install --mode pv: exit 0" status_is 0
+	check "dry-run install --mode pv: sets domain-type pv, last" [ "$(tail -n 1 "$work/case/out")" = "ssh root@xs1 'xe vm-param-set uuid=@UUID@ domain-type=pv'" ]
+	check "dry-run install --mode pv: no ssh/scp run" log_empty
 }
 
 test_bad_options() {
@@ -331,7 +417,8 @@ test_bad_options() {
 
 	for args in "" "xs1 xs2" "--bogus xs1" "-m abc xs1" "-m 0 xs1" "-m 012 xs1" "-m 99999999 xs1" \
 		"-n xs1" "--remove" "-oProxyCommand=evil" "-- -oProxyCommand=evil" "root@ xs1@" "x;reboot" \
-		"user@host@x" "--name= xs1"; do
+		"user@host@x" "--name= xs1" "--mode hvm xs1" "--mode=pv_in_pvh xs1" "--mode PVH xs1" \
+		"--mode= xs1" "--mode"; do
 		fresh
 		# shellcheck disable=SC2086 # the cases are word lists
 		installer -i "$IMG" $args
@@ -339,6 +426,11 @@ test_bad_options() {
 		check "bad arguments '$args': usage on stderr" grep -q '^usage:' "$work/case/err"
 		check "bad arguments '$args': host not contacted" log_empty
 	done
+
+	fresh
+	installer --mode hvm -i "$IMG" xs1
+	check "bad --mode: says which value and which are valid" stderr_has "bad --mode 'hvm': use pvh or pv"
+	check "bad --mode: no VM created" no_vm "$U1"
 }
 
 # Shell scripts: *.sh and files starting with a sh/bash shebang.
@@ -363,7 +455,9 @@ test_shellcheck() {
 	done
 }
 
+test_stand_in_resets_domain_type
 test_install_default
+test_install_modes
 test_install_options
 test_install_failures
 test_remove
