@@ -73,7 +73,9 @@ DLOG=$LOGDIR/xtvd.log        # the daemon's stdout+stderr, all instances appende
 XLOG=$LOGDIR/xenstored.log   # xenstored's stderr, all instances appended
 TRACE=$LOGDIR/xenstored.trace
 REC=$LOGDIR/actions          # the recording power double's file
+OWNER=$WORK/userspace_shutdown # stands in for /sys/module/xen/parameters/userspace_shutdown
 export XENSTORED_PATH=$SOCK
+echo Y >"$OWNER"
 : >"$DLOG"
 : >"$XLOG"
 : >"$REC"
@@ -120,7 +122,7 @@ stop_xenstored() {
 start_daemon() {
 	local mark
 	mark=$(log_size)
-	"$XTVD" --power="record:$REC" >>"$DLOG" 2>&1 &
+	"$XTVD" --power="record:$REC" --ownership-file="$OWNER" >>"$DLOG" 2>&1 &
 	D_PID=$!
 	wait_log "event=ready domid=" "$mark" || { echo "run.sh: xtvd did not become ready (see $DLOG)" >&2; return 1; }
 	wait_xs node_is data/xtv/ready 1
@@ -240,10 +242,10 @@ await_log() { wait_log "$1" || fail "timeout (${T}s) waiting for log: $1"; }
 # ---------------------------------------------------------------------------------------
 # Protocol helpers
 
-# barrier: a valid, never-repeated "now/ignore" message; returns once it is acknowledged
-# and counted. The daemon handles events in order, so everything written before the
-# barrier has been handled when this returns. (Unique spacing: the daemon treats seeing
-# the value it handled last as "already handled".)
+# barrier: a valid "now/ignore" message; returns once it is acknowledged and counted. The
+# daemon handles events in order, so everything written before the barrier has been
+# handled when this returns. (Unique spacing only makes each barrier easy to find in the
+# log: every write is a message, the same value included.)
 BARRIER_N=0
 barrier() {
 	local h spaces
@@ -488,11 +490,10 @@ case_override() {
 	expect_actions "$next"
 }
 
-# The NO-RE-ACK rule: after an override with ack none / a custom string and action ignore,
-# the request (or the string) stays in control/shutdown; later watch events (testing
-# messages, a rejected message, a permission change on the node) and a restarted daemon
-# must neither acknowledge nor act on it.
-case_no_reack() {
+# A request held on purpose (ack none, or a custom string with action ignore) stays in
+# control/shutdown; unrelated events and a respawned daemon's re-read neither acknowledge
+# nor act on it (event=skip) ...
+case_held() {
 	local ack=$1 req=$2 stays
 	stays=$req
 	[ "$ack" = none ] || stays=$ack
@@ -501,16 +502,13 @@ case_no_reack() {
 	await "override consumed" node_is data/xtv/pending "" || return 1
 	barrier || return 1
 	expect_node control/shutdown "$stays" || return 1
-	# Unrelated events: more testing messages, a rejected one, the watch re-fired by a
-	# permission change on control/shutdown itself.
-	barrier || return 1
+	# Unrelated events: more testing messages, a rejected one.
 	send_testing '{"when":"now","ack":"ok","action":"bogus-action"}' || return 1
-	xenstore-chmod "$HOMEP/control/shutdown" n0
 	barrier || return 1
-	await_log "event=skip node=control/shutdown" || return 1
 	expect_node control/shutdown "$stays" || return 1
 	expect_actions "" || return 1
-	# A respawned daemon reloads what it handled and does not act either.
+	expect_node data/xtv/held-shutdown "$stays" || return 1
+	# A respawned daemon reloads what it holds and does not act either.
 	local restart_mark
 	restart_mark=$(log_size)
 	stop_daemon
@@ -526,20 +524,119 @@ case_no_reack() {
 	expect_node data/xtv/pending ""
 }
 
-# After no-re-ack with ack none, the toolstack re-writing the same value is "already
-# handled"; after a custom-string ack, writing the request again changes the node and is a
-# new request (the string ack forgot it).
-case_reack_rules() {
+# ... but the toolstack writing the request again (xl shutdown after its ack timeout, the
+# same value) is a new request: acknowledged "" and carried out (issue 8, item 1).
+case_retry_after_hold() {
+	local ack=$1 req=$2
+	case_held "$ack" "$req" || return 1
+	LOG_MARK=$(log_size)
+	request "$req"
+	await "the retry acked" node_is control/shutdown "" || return 1
+	barrier || return 1
+	expect_actions "$req" || return 1
+	expect_log "event=decision node=control/shutdown verdict=handled ack=ok action=$req"
+}
+
+# Two writes of the request reach the daemon before it has decided on the first (it is
+# stopped meanwhile), as the two events of an oxenstored remove+write transaction do:
+# one decision; the second event is coalesced, not taken for a retry.
+case_coalesced() {
 	set_override none ignore || return 1
-	request reboot
+	kill -STOP "$D_PID"
+	request poweroff
+	request poweroff
+	kill -CONT "$D_PID"
 	await "override consumed" node_is data/xtv/pending "" || return 1
 	barrier || return 1
-	request reboot # same value again
+	expect_node control/shutdown poweroff || return 1
+	expect_actions "" || return 1
+	expect_log "event=coalesce node=control/shutdown events=1" || return 1
+	local n
+	n=$(log_count "event=decision node=control/shutdown")
+	[ "$n" -eq 1 ] || fail "control/shutdown decided $n times, expected once" || return 1
+}
+
+# A value written and replaced before the daemon reads it is never acted on: libxl cancels
+# a timed-out suspend by writing "" (issue 8, item 3).
+case_cancelled_before_read() {
+	kill -STOP "$D_PID"
+	request suspend
+	xsw control/shutdown ""
+	kill -CONT "$D_PID"
+	barrier || return 1
+	expect_node control/shutdown "" || return 1
+	expect_actions "" || return 1
+	expect_no_log "event=action action=suspend"
+}
+
+# Written while the daemon was away, in this order: the override, then the request. A
+# (re)started daemon reads control/testing first, so the override meets the request
+# (issue 8, item 5).
+case_start_reads_testing_first() {
+	stop_daemon
+	xsw control/testing '{"when":"onshutdown","ack":"none","action":"ignore"}'
+	request reboot
+	start_daemon || fail "xtvd did not restart" || return 1
+	await "control/testing acked" node_is control/testing "" || return 1
+	await "override consumed" node_is data/xtv/pending "" || return 1
 	barrier || return 1
 	expect_node control/shutdown reboot || return 1
-	expect_actions "" || return 1
-	xsw control/shutdown ""
+	expect_actions ""
+}
+
+# After a suspend the daemon registers its watches anew and writes the feature nodes and
+# ready again (libxl recreates the feature nodes empty on restore; issue 8, item 6).
+case_resume_republishes() {
+	xsw control/feature-poweroff ""
+	xsw control/feature-suspend ""
+	request suspend
+	await_log "event=resume outcome=cancelled" || return 1
+	await "control/feature-poweroff = 1" node_is control/feature-poweroff 1 || return 1
+	await "control/feature-suspend = 1" node_is control/feature-suspend 1 || return 1
+	expect_node data/xtv/ready 1 || return 1
 	barrier || return 1
+	expect_actions suspend || return 1
+	# The watches of the new generation serve the next request.
+	REC_BASE=$(rec_count)
+	request halt
+	await "control/shutdown acked" node_is control/shutdown "" || return 1
+	barrier || return 1
+	expect_actions halt
+}
+
+# Booted without xen.userspace_shutdown=1 (the kernel answers control/shutdown): the daemon
+# says so loudly, leaves control/shutdown alone and rejects onshutdown overrides; now
+# actions still work (issue 8, item 4).
+case_kernel_owns_shutdown() {
+	local mark
+	stop_daemon
+	echo N >"$OWNER"
+	mark=$(log_size)
+	start_daemon || { echo Y >"$OWNER"; fail "xtvd did not start"; return 1; }
+	echo Y >"$OWNER"
+	tail -c +"$((mark + 1))" "$DLOG" | grep -qF 'event=error op=ownership owner=kernel' ||
+		fail "no 'event=error op=ownership owner=kernel' at start" || return 1
+	expect_node data/xtv/shutdown-owner kernel || return 1
+	request poweroff
+	barrier || return 1
+	expect_node control/shutdown poweroff || return 1
+	expect_no_log "event=message node=control/shutdown" || return 1
+	send_testing 'next:reboot' || return 1
+	expect_last_prefix "rejected testing: onshutdown needs xen.userspace_shutdown=1" || return 1
+	expect_node data/xtv/pending "" || return 1
+	send_testing 'now:halt' || return 1
+	barrier || return 1
+	expect_actions halt || return 1
+	# Back to the daemon owning control/shutdown for the following cases.
+	xsw control/shutdown ""
+	stop_daemon
+	start_daemon || fail "xtvd did not restart" || return 1
+	expect_node data/xtv/shutdown-owner daemon
+}
+
+# After a custom-string ack, writing the request again changes the node and is a new
+# request; the same message written twice to control/testing is two messages.
+case_rewrite_rules() {
 	set_override still-string ignore || return 1
 	request halt
 	await "control/shutdown = still-string" node_is control/shutdown still-string || return 1
@@ -547,7 +644,12 @@ case_reack_rules() {
 	request halt # the node changes back to the request: a new one
 	await "control/shutdown acked" node_is control/shutdown "" || return 1
 	barrier || return 1
-	expect_actions halt
+	expect_actions halt || return 1
+	REC_BASE=$(rec_count)
+	send_testing 'now:reboot' || return 1
+	send_testing 'now:reboot' || return 1
+	barrier || return 1
+	expect_actions "reboot reboot"
 }
 
 # Boundaries: exactly PROTOCOL_MAX_MESSAGE (1024) bytes and a 128-byte ack string are valid;
@@ -768,7 +870,7 @@ case_daemon_before_xenstored() {
 	stop_xenstored
 	local mark
 	mark=$(log_size)
-	"$XTVD" --power="record:$REC" >>"$DLOG" 2>&1 &
+	"$XTVD" --power="record:$REC" --ownership-file="$OWNER" >>"$DLOG" 2>&1 &
 	D_PID=$!
 	wait_log "event=connect result=error" "$mark" || fail "no failed connect logged while xenstored is down" || return 1
 	expect_alive || return 1
@@ -901,9 +1003,17 @@ all_cases() {
 	run_case override-delete-ignore case_override delete ignore reboot
 	run_case override-string-suspend case_override custom-ack-1 suspend halt
 	run_case override-string-poweroff case_override 'Custom ack #2' poweroff reboot
-	run_case no-reack-none-ignore case_no_reack none poweroff
-	run_case no-reack-string-ignore case_no_reack still-here halt
-	run_case reack-rules case_reack_rules
+	run_case shutdown-unknown-s3 case_shutdown_unknown s3
+	run_case held-none-ignore case_held none poweroff
+	run_case held-string-ignore case_held still-here halt
+	run_case retry-after-hold-none case_retry_after_hold none poweroff
+	run_case retry-after-hold-string case_retry_after_hold still-here reboot
+	run_case coalesced-twin-events case_coalesced
+	run_case cancelled-before-read case_cancelled_before_read
+	run_case start-reads-testing-first case_start_reads_testing_first
+	run_case resume-republishes case_resume_republishes
+	run_case kernel-owns-shutdown case_kernel_owns_shutdown
+	run_case rewrite-rules case_rewrite_rules
 	run_case limits-accepted case_limits_accepted
 	run_case override-string-escaped case_override_escaped
 	run_case legacy-now-reboot case_legacy_now reboot
