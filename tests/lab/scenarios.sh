@@ -42,7 +42,13 @@ next-xl-reboot    full            t_next_xl ok poweroff reboot 0  | xl reboot ov
 legacy-now-reboot fast,full       t_legacy_now                    | legacy now:reboot: reason 1
 legacy-next-poweroff fast,full    t_legacy_next                   | legacy next:poweroff then reboot requested: acked, reason 0
 bad-input         fast,full       t_bad_input                     | malformed messages rejected (status + console), next valid one works
-xl-ack-timeout    fast,full       t_xl_timeout                    | ack=none: xl shutdown reports the guest did not acknowledge
+xl-ack-timeout    full            t_xl_timeout                    | ack=none: xl shutdown reports the guest did not acknowledge
+xl-timeout-retry  fast,full       t_xl_timeout_retry              | ack=none: xl shutdown times out; xl shutdown again is honoured, reason 0
+testing-chmod-late fast,full      t_testing_chmod_late            | control/testing written dom0-only, chmod-ed after the refused ack: acked then, acted on once
+suspend-cancelled-unread fast,full t_suspend_cancelled_unread     | paused: suspend written, then "" (libxl cancelling): no suspend after unpause
+request-after-delete fast,full    t_request_after_delete          | ack=delete, then a request in the node dom0 recreates: ack refused loudly, request carried out
+kernel-owns-shutdown fast,full    t_kernel_owns_shutdown          | booted with xen.userspace_shutdown=0: daemon says so, kernel answers xl shutdown
+no-userspace-param full           t_no_userspace_param            | booted without xen.userspace_shutdown: the kernel build default leaves control/shutdown to the daemon
 save-restore      fast,full       t_save_restore 1                | xl save + restore: new domid logged, daemon answers afterwards
 save-restore-x3   fast,full       t_save_restore 3                | three save/restore cycles in a row
 save-restore-x5   full            t_save_restore 5                | five save/restore cycles in a row
@@ -205,6 +211,101 @@ t_xl_timeout() {
 
 not() { ! "$@"; }
 
+# Issue 8, item 1: the retry after xl's 60 s ack timeout writes the same value again; that
+# write is a new request, acknowledged and carried out.
+t_xl_timeout_retry() {
+	vm_up
+	check "override ack=none action=ignore accepted" send_ok --when onshutdown --ack none --action ignore
+	check "xl shutdown fails (no acknowledgement)" not xl_cmd xl-shutdown xl shutdown "$DOMID"
+	check "control/shutdown still holds poweroff" xs_is control/shutdown poweroff
+	check "domain still running" dom_running
+	check "xl shutdown again succeeds (guest acknowledged the retry)" xl_cmd xl-shutdown-2 xl shutdown "$DOMID"
+	expect_shutdown 0
+	check "control/shutdown acked (\"\")" xs_is control/shutdown ""
+	pass
+}
+
+# write_dom0_only KEY VALUE: a node the guest can read but not write (under xl control/ is
+# dom0's, and a new node inherits that).
+write_dom0_only() { xenstore-write "$(xs_path "$1")" "$2"; }
+
+# Issue 8, item 2: README's order under xl is write, then chmod. The daemon reads the
+# message before the chmod (awaited on its refused ack), acts on it once, and writes the
+# owed ack when the chmod fires its watch.
+t_testing_chmod_late() {
+	vm_up
+	write_dom0_only control/testing '{"when":"onshutdown","ack":"ok","action":"reboot"}'
+	check "console logs the refused ack (errno 13)" \
+		await_console "event=ack node=control/testing mode=ok result=error errno=13" "$ACK_TIMEOUT"
+	check "the override is armed once the message is read" \
+		await_xs data/xtv/pending '{"when":"onshutdown","ack":"ok","action":"reboot"}' "$ACK_TIMEOUT"
+	xenstore-chmod "$(xs_path control/testing)" "n$DOMID"
+	check "the chmod's event: control/testing acked (\"\")" await_xs control/testing "" "$ACK_TIMEOUT"
+	check "console logs the owed ack" console_has "event=ack node=control/testing mode=ok result=ok owed=1"
+	check "data/xtv/handled counts the message once" xs_is data/xtv/handled 1
+	check "xl shutdown succeeds" xl_cmd xl-shutdown xl shutdown "$DOMID"
+	expect_shutdown 1
+	pass
+}
+
+# Issue 8, item 3: libxl cancels a suspend it gave up on by writing "". The guest (paused
+# meanwhile) must not suspend for a value the node no longer holds.
+t_suspend_cancelled_unread() {
+	vm_up
+	check "xl pause" xl_cmd xl-pause xl pause "$DOMID"
+	request suspend
+	request ""
+	check "xl unpause" xl_cmd xl-unpause xl unpause "$DOMID"
+	check "daemon answers a message after the unpause" send_ok --when now --action ignore
+	expect_running
+	check "no suspend on the console" not console_has "event=action action=suspend"
+	check "control/shutdown is \"\"" xs_is control/shutdown ""
+	pass
+}
+
+# Issue 8, item 8: after ack=delete the next request recreates control/shutdown owned by dom0
+# (as libxl's next write does): the guest cannot ack it. It says so and carries it out.
+t_request_after_delete() {
+	vm_up
+	check "override ack=delete action=ignore accepted" send_ok --when onshutdown --ack delete --action ignore
+	request reboot
+	check "control/shutdown removed" await "$(xs_path control/shutdown)" "$ACK_TIMEOUT" xs_absent control/shutdown
+	check "domain still running" dom_running
+	request poweroff
+	check "console logs the refused ack with a hint" \
+		await_console "event=ack node=control/shutdown mode=ok result=error errno=13 hint=" "$ACK_TIMEOUT"
+	expect_shutdown 0
+	check "control/shutdown still holds poweroff (not writable by the guest)" xs_is control/shutdown poweroff
+	pass
+}
+
+# Issue 8, item 4: booted with xen.userspace_shutdown=0 the kernel answers control/shutdown.
+# The daemon must say so and stay out of it (no race); onshutdown overrides are refused.
+t_kernel_owns_shutdown() {
+	XTV_EXTRA="console=hvc0 xen.userspace_shutdown=0"
+	vm_up
+	check "console logs the ownership error" console_has "event=error op=ownership owner=kernel"
+	check "data/xtv/shutdown-owner = kernel" xs_is data/xtv/shutdown-owner kernel
+	check "onshutdown override rejected (xtv-send exit 1)" send_rc 1 --when onshutdown --ack none --action ignore
+	check "now ignore still accepted" send_ok --when now --action ignore
+	check "xl shutdown succeeds (the kernel acknowledges)" xl_cmd xl-shutdown xl shutdown "$DOMID"
+	expect_shutdown 0
+	check "the daemon never saw control/shutdown" not console_has "event=message node=control/shutdown"
+	pass
+}
+
+# A hand-written xl.cfg without the parameter: the kernel's build-time default
+# (CONFIG_XEN_USERSPACE_SHUTDOWN_DEFAULT in the fragment) leaves control/shutdown to the daemon.
+t_no_userspace_param() {
+	XTV_EXTRA="console=hvc0"
+	vm_up
+	check "data/xtv/shutdown-owner = daemon" xs_is data/xtv/shutdown-owner daemon
+	check "onshutdown ack=ok action=reboot accepted" send_ok --when onshutdown --ack ok --action reboot
+	check "xl shutdown succeeds" xl_cmd xl-shutdown xl shutdown "$DOMID"
+	expect_shutdown 1
+	pass
+}
+
 # --- suspend ---------------------------------------------------------------------------
 
 # t_save_restore N: N cycles of xl save / xl restore; each restored daemon must answer.
@@ -221,6 +322,8 @@ t_save_restore() {
 		check "cycle $i: console logs the resume in domid $DOMID" \
 			await_console "event=resume outcome=resumed domid=$DOMID" "$BOOT_TIMEOUT"
 		check "cycle $i: data/xtv/domid = $DOMID" await_xs data/xtv/domid "$DOMID" "$ACK_TIMEOUT"
+		check "cycle $i: data/xtv/ready = 1 in the new domain" await_xs data/xtv/ready 1 "$ACK_TIMEOUT"
+		check "cycle $i: control/feature-suspend = 1 again" xs_is control/feature-suspend 1
 		check "cycle $i: daemon answers a new message" send_ok --when now --action ignore
 		i=$((i + 1))
 	done
