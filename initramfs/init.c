@@ -11,6 +11,16 @@
  *   init: event=spawn name=xtvd pid=42
  *   init: event=exit name=xtvd pid=42 status=signal:9 uptime_ms=1200
  *   init: event=respawn name=xtvd delay_ms=1000
+ *   init: event=error op=exec name=xtvd path=/sbin/xtvd errno=2 retry_ms=250 hint="..."
+ *
+ * A program that cannot be executed at all (missing, not executable, not a binary) is
+ * not a crash: the child reports the exec errno through a close-on-exec pipe (an exit
+ * status like a shell's 127 would be ambiguous: a running daemon may exit with it), so
+ * PID 1 knows before it reaps the child, says so on every attempt, and retries on the
+ * same bounded back-off (250 ms doubling to 30 s): quick for a transient failure
+ * (ETXTBSY, ENOMEM), then one line per 30 s, loud but not flooding, and a fix made from
+ * the debug shell is picked up without a reboot. Giving up is no option: PID 1 cannot
+ * exit.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -129,33 +139,106 @@ static bool cmdline_has(const char *word)
 	return false;
 }
 
-static void exec_child(const struct service *svc, const sigset_t *orig_mask)
+/* In the child: exec the program; if that fails, send errno to PID 1 through REPORT_FD. */
+static void exec_child(const struct service *svc, const sigset_t *orig_mask, int report_fd)
 {
+	int err;
+
 	sigprocmask(SIG_SETMASK, orig_mask, NULL);
 	if (svc->on_tty) {
 		setsid();
 		ioctl(STDIN_FILENO, TIOCSCTTY, 1);
 	}
 	execv(svc->argv[0], svc->argv);
-	say("init: event=error op=exec name=%s errno=%d (%s)", svc->name, errno, strerror(errno));
+	err = errno;
+	(void)!write(report_fd, &err, sizeof(err));
 	_exit(127);
+}
+
+/*
+ * The child's exec errno, or 0 once the exec succeeded: the write end is close-on-exec, so
+ * a successful exec ends the read with EOF. Blocks only until the child has exec'd or failed.
+ */
+static int exec_errno(int report_fd)
+{
+	int err;
+	ssize_t len;
+
+	do
+		len = read(report_fd, &err, sizeof(err));
+	while (len < 0 && errno == EINTR);
+	return len == (ssize_t)sizeof(err) ? err : 0;
+}
+
+/* Grow the restart delay after a death that came before HEALTHY_MS; reset it otherwise. */
+static void back_off(struct service *svc, long lived_ms)
+{
+	if (lived_ms >= HEALTHY_MS)
+		svc->backoff_ms = 0;
+	else if (svc->backoff_ms == 0)
+		svc->backoff_ms = BACKOFF_FIRST_MS;
+	else if (svc->backoff_ms < BACKOFF_MAX_MS)
+		svc->backoff_ms = svc->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
+								   : svc->backoff_ms * 2;
+	svc->restart_ms = now_ms() + svc->backoff_ms;
+}
+
+static const char *exec_hint(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return "no such file in the initrd, or its interpreter is missing";
+	case EACCES:
+		return "not executable: no x bit, not a regular file, or a noexec mount";
+	case ENOEXEC:
+		return "not a program this kernel can run: wrong format or architecture";
+	default:
+		return strerror(err);
+	}
+}
+
+/* The program could not be executed: reap the child (it exits at once), say why, retry. */
+static void exec_failed(struct service *svc, pid_t pid, int err)
+{
+	waitpid(pid, NULL, 0);
+	back_off(svc, 0);
+	say("init: event=error op=exec name=%s path=%s errno=%d retry_ms=%ld hint=\"%s\"",
+	    svc->name, svc->argv[0], err, svc->backoff_ms, exec_hint(err));
+}
+
+/* No process could be made (OP failed with ERR): try again after the longest back-off. */
+static void cannot_start(struct service *svc, const char *op, int err)
+{
+	say("init: event=error op=%s name=%s errno=%d (%s)", op, svc->name, err, strerror(err));
+	svc->restart_ms = now_ms() + BACKOFF_MAX_MS;
 }
 
 static void start(struct service *svc, const sigset_t *orig_mask)
 {
-	pid_t pid = fork();
+	int report[2], err;
+	pid_t pid;
 
-	if (pid < 0) {
-		say("init: event=error op=fork name=%s errno=%d (%s)", svc->name, errno,
-		    strerror(errno));
-		svc->restart_ms = now_ms() + BACKOFF_MAX_MS;
+	if (pipe2(report, O_CLOEXEC) != 0) {
+		cannot_start(svc, "pipe", errno);
 		return;
 	}
+	pid = fork();
 	if (pid == 0)
-		exec_child(svc, orig_mask);
-	svc->pid = pid;
-	svc->started_ms = now_ms();
-	say("init: event=spawn name=%s pid=%d", svc->name, (int)pid);
+		exec_child(svc, orig_mask, report[1]);
+	err = pid < 0 ? errno : 0;
+	close(report[1]);
+	if (pid > 0)
+		err = exec_errno(report[0]);
+	close(report[0]);
+	if (pid < 0) {
+		cannot_start(svc, "fork", err);
+	} else if (err != 0) {
+		exec_failed(svc, pid, err);
+	} else {
+		svc->pid = pid;
+		svc->started_ms = now_ms();
+		say("init: event=spawn name=%s pid=%d", svc->name, (int)pid);
+	}
 }
 
 static void describe_status(int status, char *buf, size_t size)
@@ -178,14 +261,7 @@ static void schedule_restart(struct service *svc, int status)
 	say("init: event=exit name=%s pid=%d status=%s uptime_ms=%ld", svc->name, (int)svc->pid,
 	    how, lived);
 	svc->pid = 0;
-	if (lived >= HEALTHY_MS)
-		svc->backoff_ms = 0;
-	else if (svc->backoff_ms == 0)
-		svc->backoff_ms = BACKOFF_FIRST_MS;
-	else if (svc->backoff_ms < BACKOFF_MAX_MS)
-		svc->backoff_ms = svc->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
-								   : svc->backoff_ms * 2;
-	svc->restart_ms = now_ms() + svc->backoff_ms;
+	back_off(svc, lived);
 	say("init: event=respawn name=%s delay_ms=%ld", svc->name, svc->backoff_ms);
 }
 

@@ -920,6 +920,33 @@ case_send_override() {
 	expect_actions halt
 }
 
+# case_send_escaped ACK ARGS...: xtv-send ARGS (an onshutdown/ignore override whose custom
+# ack string ACK holds '"' and '\') must deliver the message byte for byte: plain
+# xenstore-write would unescape it ('\"' -> '"', '\\' -> '\') into invalid JSON. Proof: the
+# daemon read exactly ${#msg} bytes, accepted the message, keeps it as its pending override,
+# and writes exactly ACK into control/shutdown on the next request.
+case_send_escaped() {
+	local ack=$1 msg
+	shift
+	msg=$(pending_json "$(json_escape "$ack")" ignore)
+	xtv_send -t "$T" 0 "$@"
+	expect_send 0 "xtv-send: domain 0 <- $msg" || return 1
+	# The verdict is data/xtv/last as the daemon wrote it (not xenstore-read's escaped form).
+	expect_send 0 "xtv-send: domain 0: $(xenstore-read -R "$HOMEP/data/xtv/last")" || return 1
+	expect_send 0 "ok testing when=onshutdown ack=" || return 1
+	expect_log "event=message node=control/testing len=${#msg} " || return 1
+	expect_no_log "event=reject" || return 1
+	await "data/xtv/pending = the message as sent" node_raw_is data/xtv/pending "$msg" ||
+		fail "data/xtv/pending is '$(xenstore-read -R "$HOMEP/data/xtv/pending")', expected '$msg'" || return 1
+	request poweroff
+	await "control/shutdown = the ack string" node_raw_is control/shutdown "$ack" ||
+		fail "control/shutdown is '$(xenstore-read -R "$HOMEP/control/shutdown")', expected '$ack'" || return 1
+	barrier || return 1
+	expect_actions ""
+}
+# json_escape S: S with '\' and '"' escaped as in a JSON string.
+json_escape() { local s=${1//\\/\\\\}; printf '%s' "${s//\"/\\\"}"; }
+
 case_send_rejected() {
 	xtv_send -t "$T" 0 --no-validate '{"when":"now","ack":"ok"}'
 	expect_send 1 'rejected testing: missing key "action"' || return 1
@@ -1057,6 +1084,9 @@ all_cases() {
 	run_case xenstored-restart case_xenstored_restart
 	run_case send-accepted case_send_accepted
 	run_case send-override case_send_override
+	local esc='say "hi" \o/ \\x41 \n'
+	run_case send-escaped-message case_send_escaped "$esc" "$(pending_json "$(json_escape "$esc")" ignore)"
+	run_case send-escaped-ack-option case_send_escaped "$esc" --when onshutdown --ack "$esc" --action ignore
 	run_case send-rejected case_send_rejected
 	run_case send-invalid case_send_invalid
 	run_case send-timeout case_send_timeout

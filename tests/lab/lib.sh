@@ -255,8 +255,9 @@ send() {
 send_ok() { send "$DOMID" "$@"; }
 send_rc() { s_want=$1; shift; s_rc=0; send "$DOMID" "$@" || s_rc=$?; [ "$s_rc" = "$s_want" ]; }
 
-# request VALUE: write VALUE to control/shutdown as a toolstack would (raw, no wait).
-request() { xenstore-write "$(xs_path control/shutdown)" "$1"; }
+# request VALUE: write VALUE to control/shutdown as a toolstack would (no wait), byte for
+# byte: -R, or xenstore-write would decode backslash escapes in VALUE (libxl does not).
+request() { xenstore-write -R "$(xs_path control/shutdown)" "$1"; }
 
 # xl_cmd NAME CMD...: run an xl command with a bound, output to SC_DIR/NAME.log.
 xl_cmd() {
