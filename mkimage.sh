@@ -53,6 +53,8 @@ nod /dev/console 0600 0 0 c 5 1
 file /init $stage/init 0755 0 0
 dir /proc 0755 0 0
 dir /sbin 0755 0 0
+slink /sbin/poweroff /init 0777 0 0
+slink /sbin/reboot /init 0777 0 0
 file /sbin/xtvd $stage/xtvd 0755 0 0
 dir /sys 0755 0 0
 LIST

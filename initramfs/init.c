@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -321,7 +322,28 @@ static void supervise(struct service *svcs, size_t count)
 	}
 }
 
-int main(void)
+/* Run as /sbin/poweroff or /sbin/reboot (links to /init): the kernel's own
+ * control/shutdown handler, in charge when booted with
+ * xen.userspace_shutdown=0, carries out a request with orderly_poweroff() or
+ * orderly_reboot(), which execute exactly these paths. Nothing else would
+ * stop the VM: there is no other user space to do it. */
+static int power_command(const char *name)
+{
+	int how;
+
+	if (strcmp(name, "poweroff") == 0 || strcmp(name, "halt") == 0)
+		how = RB_POWER_OFF;
+	else if (strcmp(name, "reboot") == 0)
+		how = RB_AUTOBOOT;
+	else
+		return -1;
+	sync();
+	reboot(how);
+	fprintf(stderr, "init: %s: %s\n", name, strerror(errno));
+	return 1;
+}
+
+int main(int argc, char **argv)
 {
 	static char *const daemon_argv[] = { DAEMON_PATH, NULL };
 	static char *const shell_argv[] = { SHELL_PATH, NULL };
@@ -330,6 +352,8 @@ int main(void)
 	};
 	size_t count = 1;
 
+	if (argc > 0 && strrchr(argv[0], '/') && power_command(strrchr(argv[0], '/') + 1) >= 0)
+		return 1;
 	if (getpid() != 1) {
 		fprintf(stderr, "init: must run as PID 1\n");
 		return 1;

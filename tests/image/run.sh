@@ -55,11 +55,11 @@ echo "TAP version 13"
 echo "1..6"
 check "vmlinuz is a bzImage with a gzip ELF payload and the Xen notes" \
 	"$here/kernel-config/check-image.sh" "$image/vmlinuz"
-check "initrd.img holds /init, /sbin/xtvd and /dev/console only" \
-	has_entries "$image/initrd.img" "dev dev/console init proc sbin sbin/xtvd sys "
+check "initrd.img holds /init, /sbin/xtvd, /sbin/{poweroff,reboot} -> /init and /dev/console only" \
+	has_entries "$image/initrd.img" "dev dev/console init proc sbin sbin/poweroff sbin/reboot sbin/xtvd sys "
 check "initrd-debug.img adds BusyBox as /bin/sh" \
 	has_entries "$image/initrd-debug.img" \
-	"bin bin/busybox bin/sh dev dev/console init proc sbin sbin/xtvd sys "
+	"bin bin/busybox bin/sh dev dev/console init proc sbin sbin/poweroff sbin/reboot sbin/xtvd sys "
 check "/init in the initrd is static" static_member init "$image/initrd.img"
 check "/sbin/xtvd in the initrd is static" static_member sbin/xtvd "$image/initrd.img"
 check "mkimage.sh output depends on nothing but the inputs' contents" reproducible
