@@ -12,7 +12,7 @@ check: check-host
 
 # Phony prerequisites: HXS_BIN is defined by host-xenstored.mk, included after this file, so
 # it is only known when the recipe runs.
-check-host: daemon host-xenstored
+check-host: daemon host-xenstored $(OUT)/lab/tools/xs-kick
 	rm -rf $(OUT)/check-host
-	tests/host/run.sh --xenstored $(HXS_BIN) --xtvd $(OUT)/daemon/xtvd -o $(OUT)/check-host \
+	XS_KICK=$(OUT)/lab/tools/xs-kick tests/host/run.sh --xenstored $(HXS_BIN) --xtvd $(OUT)/daemon/xtvd -o $(OUT)/check-host \
 		$(HOST_CASES)

@@ -43,7 +43,15 @@ $(LAB_STUB): tests/lab/mkstub.sh | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	tests/lab/mkstub.sh $@
 
-lab-deps: $(LAB_XEN) $(LAB_BASE)
+# dom0-side tools the scenarios run (tests/lab/tools/*.c): static musl, libxenstore from
+# mk/musl-libs.mk; run-lab.sh puts $(LAB_OUT)/tools/* in dom0's /usr/bin.
+LAB_TOOLS := $(LAB_OUT)/tools/xs-kick
+$(LAB_OUT)/tools/%: tests/lab/tools/%.c $(OUT)/musl/lib/libxenstore.a | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	musl-gcc -std=c11 -Os -Wall -Wextra -Werror -static -s -I$(OUT)/musl/include -o $@ $< \
+		-L$(OUT)/musl/lib -lxenstore -lpthread
+
+lab-deps: $(LAB_XEN) $(LAB_BASE) $(LAB_TOOLS)
 
 # The broken VM: the real initrd with /sbin/xtvd replaced (a later cpio member wins) by a
 # program that never answers, so nothing is ever acknowledged.

@@ -69,6 +69,10 @@ build_payload() {
 	cp "$HERE/dom0-init.sh" "$root/init"
 	cp "$HERE/runner.sh" "$HERE/lib.sh" "$HERE/scenarios.sh" "$root/lab/"
 	cp "$TOP/install/xtv-send" "$root/usr/bin/xtv-send"
+	# dom0-side tools built by mk/lab.mk (tests/lab/tools/), e.g. xs-kick.
+	for tool in "$LAB_OUT"/tools/*; do
+		if [ -f "$tool" ]; then cp "$tool" "$root/usr/bin/"; fi
+	done
 	# Extra scenario sets (set-*.sh, sourced by scenarios.sh) and files they use (LAB_EXTRA,
 	# a directory, copied to /lab/extra), e.g. the bench and reliability sets (mk/bench.mk).
 	for set_file in "$HERE"/set-*.sh; do
