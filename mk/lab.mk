@@ -74,9 +74,11 @@ check-lab-broken: lab-deps image $(LAB_BROKEN)
 	$(LAB_RUN) -s fast -R 0 -o $(LAB_RESULTS)-broken -i $(LAB_BROKEN) --expect-broken \
 		$(if $(LAB_ONLY),,-n '$(LAB_BROKEN_ONLY)') -V BOOT_TIMEOUT=30
 
-# Find the smallest memory the VM works with (results/lab-floor/scenarios/mem-floor/floor).
+# Find the smallest memory the VM works with (results/lab-floor/scenarios/mem-floor/floor):
+# the first of MEM_CANDIDATES (MiB, ascending) at which it boots and answers.
+MEM_CANDIDATES ?= 8 9 10 11 12 16 20 24 32 64
 lab-floor: lab-deps image
-	$(LAB_RUN) -s floor -o $(LAB_RESULTS)-floor -T 900
+	$(LAB_RUN) -s floor -o $(LAB_RESULTS)-floor -T 900 -V MEM_CANDIDATES='$(MEM_CANDIDATES)'
 
 # Where a small VM's memory goes: per case (MEM or MEM:debug) xl's domain-builder layout
 # and the guest's boot log with memblock debugging (results/lab-probe/scenarios/mem-probe).

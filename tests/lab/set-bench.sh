@@ -139,11 +139,13 @@ b_ping() {
 	pass
 }
 
-# b_mem: boot the debug initrd at XTV_MEM and ask the guest's shell for /proc/meminfo.
+# b_mem: boot the debug initrd at XTV_MEM (at least DEBUG_MEM, which it needs) and ask the
+# guest's shell for /proc/meminfo.
 b_mem() {
 	XTV_RAMDISK=$BENCH_EXTRA/initrd-debug.img
 	XTV_EXTRA="$XTV_EXTRA debug"
-	vm_up
+	vm_up "$(debug_mem)"
+	debug_mem >"$SC_DIR/mem-mib.txt"
 	tty=$(xs_read console/tty)
 	need "console tty ($tty)" [ -c "$tty" ]
 	sleep 1 # the shell prints its prompt after init started it; typing earlier is lost
