@@ -10,13 +10,13 @@
 #   make lab-probe         builder layout + guest memblock log per PROBE_CASES (docs/kernel.md)
 #   make lab-deps          only fetch/build the dom0 pieces (cache/lab, out/lab)
 #
-# Variables: LAB_MEM (domU MiB, default 20 = the measured floor, see docs/lab.md),
+# Variables: LAB_MEM (domU MiB, default 9 = the measured floor, see docs/lab.md),
 # LAB_ONLY="name ..." (a subset), LAB_TIMEOUT (bound on the whole QEMU run, seconds),
 # LAB_LANES (scenarios run side by side, default 1).
 
 LAB_CACHE   ?= cache/lab
 LAB_OUT     := $(OUT)/lab
-LAB_MEM     ?= 20
+LAB_MEM     ?= 9
 LAB_ONLY    ?=
 LAB_TIMEOUT ?= 1500
 LAB_LANES   ?= 1

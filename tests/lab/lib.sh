@@ -10,7 +10,7 @@
 # Every wait is bounded and event driven (xenstore watches, xl's own exit).
 
 : "${XTV_KERNEL:=/lab/domu/kernel}" "${XTV_RAMDISK:=/lab/domu/initrd}"
-: "${XTV_EXTRA:=console=hvc0 xen.userspace_shutdown=1}" "${XTV_MEM:=20}"
+: "${XTV_EXTRA:=console=hvc0 xen.userspace_shutdown=1}" "${XTV_MEM:=9}"
 : "${READY_NODE:=data/xtv/ready}" "${BOOT_TIMEOUT:=90}" "${ACK_TIMEOUT:=30}"
 : "${SHUTDOWN_TIMEOUT:=60}" "${SETTLE:=3}" "${VM_LIFETIME:=400}"
 # The debug initrd (BusyBox) is 2.1 MB once the domain builder has decompressed it, and the

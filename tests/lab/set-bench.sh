@@ -19,7 +19,7 @@ bench-scale       bench           b_scale                         | N test VMs s
 
 : "${BENCH_EXTRA:=/lab/extra}" "${BENCH_BOOTS:=5}" "${BENCH_CMP_MEM:=128}"
 : "${BENCH_PINGS:=250}" "${BENCH_GAP_MS:=20}" "${BENCH_SCALE_N:=16}"
-: "${BENCH_FLOOR_SIZES:=12 14 16 18 20 24 28 32}"
+: "${BENCH_FLOOR_SIZES:=8 9 10 11 12 16 20 24}"
 BENCH_STOCK=$BENCH_EXTRA/stock-vmlinux
 XSBENCH=$BENCH_EXTRA/xsbench
 BENCH_MSG='{"when":"now","ack":"ok","action":"ignore"}'
