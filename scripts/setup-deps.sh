@@ -11,8 +11,9 @@ usage() { echo "usage: $0 [build] [check] [lab]" >&2; exit 2; }
 pkgs_build="build-essential dpkg-dev musl-tools cmake bc flex bison libelf-dev libssl-dev
  linux-source-6.1 busybox-static cpio gzip xz-utils python3 perl"
 pkgs_check="clang libclang-rt-14-dev shellcheck valgrind llvm xenstore-utils"
+# tmux: make check-lab-shell types into the lab shell through it.
 pkgs_lab="qemu-system-x86 xen-utils-4.17 xen-hypervisor-4.17-amd64 xenstore-utils
- busybox-static cpio kmod"
+ busybox-static cpio kmod tmux"
 
 SRC_LIST=/etc/apt/sources.list.d/xen-test-vm-src.sources
 
