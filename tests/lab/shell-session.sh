@@ -55,8 +55,8 @@ write_help() {
 	first=$(echo "$configs" | head -n 1)
 	name=$(sed -n 's/^name *= *"\(.*\)".*/\1/p' "$first")
 	{
-		echo "== xen-test-vm lab shell: Xen 4.17, Debian dom0 (Linux $(uname -r)), root on the serial console =="
-		echo "The VM's image: $VM_DIR; its xl config(s), memory ${XTV_MEM} MiB: $(echo "$configs" | tr '\n' ' ')"
+		echo "== xen-test-vm lab shell: Xen 4.17, Debian dom0 (Linux $(uname -r)) =="
+		echo "The VM's image: $VM_DIR; its xl config(s), memory ${XTV_MEM} MiB: $(echo "$configs" | tr '\n' ' ' | sed 's/ $//')"
 		item "xl create $first" "start the VM (ready: \"event=ready\" on its console)"
 		item "xl list" "the domains"
 		item "xtv-send $name now:ignore" "a testing message (legacy form); the JSON form:"
@@ -73,7 +73,7 @@ write_help() {
 	printf '#!/bin/sh\ncat /etc/lab-help\n' >/usr/bin/lab-help
 	chmod 755 /usr/bin/lab-help
 }
-item() { printf '  %-44s %s\n' "$1" "$2"; }
+item() { printf '  %-44s %s\n' "$1" "$2" | sed 's/ *$//'; }
 
 # run_scenarios: the lab scenarios named in LAB_ONLY, before the shell; their verdicts go to
 # the console, their files to RESULTS (the host unpacks them after the run).
