@@ -9,11 +9,14 @@ set -eu
 usage() {
 	cat >&2 <<'EOF'
 usage: tests/lab/lab-shell.sh [-m MEM] [-n NAMES] [-T SECONDS] [-k KERNEL] [-i INITRD] [-o RESULTS]
+                              [--iso OUTPUT.iso]
   -m MEM      the test VM's memory in MiB, written into the xl configs (default 20)
   -n NAMES    run these lab scenarios (space separated, as LAB_ONLY) before the shell
   -T SECONDS  bound on the whole QEMU run (default 0: none; Ctrl-A X always quits)
   -k/-i       the VM's kernel / initrd (default out/image/vmlinuz, out/image/initrd.img)
   -o RESULTS  where the scenarios' results are unpacked (default results/lab-shell)
+  --iso FILE  write a bootable ISO of this shell (tests/lab/mkiso.sh) instead of booting;
+              boot it with tests/lab/qemu.sh -i -c FILE
 In the shell: lab-help shows what to type; exit or Ctrl-D powers off and QEMU exits.
 env: LAB_CACHE (cache/lab), LAB_OUT (out/lab), QEMU_CPU (the -cpu model, see qemu.sh)
 EOF
@@ -22,7 +25,7 @@ EOF
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-MEM=20 ONLY="" BOUND=0 RESULTS=results/lab-shell
+MEM=20 ONLY="" BOUND=0 RESULTS=results/lab-shell ISO=""
 KERNEL=$TOP/out/image/vmlinuz INITRD=$TOP/out/image/initrd.img
 
 while [ $# -gt 0 ]; do
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
 	-k) KERNEL=$2; shift 2 ;;
 	-i) INITRD=$2; shift 2 ;;
 	-o) RESULTS=$2; shift 2 ;;
+	--iso) ISO=$2; RESULTS=results/lab-iso; shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -53,9 +57,15 @@ build_initramfs() {
 	mkdir -p "$root/lab/xl"
 	cp "$HERE/shell-session.sh" "$root/lab/session"
 	cp "$TOP"/install/xl/*.cfg "$root/lab/xl/"
-	size=$(stty size 2>/dev/null) || size="24 80"
+	# The ISO's user and terminal are unknown: a vt100 of 24x80 (`stty rows R cols C` in
+	# the shell fits it to the real one).
+	size="24 80" term=vt100
+	if [ -z "$ISO" ]; then
+		size=$(stty size 2>/dev/null) || size="24 80"
+		term=${TERM:-vt100}
+	fi
 	cat >"$root/lab/shell.conf" <<EOF
-SHELL_TERM='${TERM:-vt100}'
+SHELL_TERM='$term'
 SHELL_ROWS='${size% *}'
 SHELL_COLS='${size#* }'
 EOF
@@ -95,6 +105,10 @@ report_scenarios() {
 
 main() {
 	build_initramfs # run-lab.sh says what is missing (make lab-deps image)
+	if [ -n "$ISO" ]; then
+		"$HERE/mkiso.sh" "$CPIO" "$ISO"
+		exit 0
+	fi
 	echo "lab-shell: booting Xen + dom0 in QEMU (about a minute under TCG); VM memory ${MEM} MiB"
 	echo "lab-shell: leave with exit or Ctrl-D in the shell; Ctrl-A X quits QEMU at once"
 	run_qemu

@@ -37,7 +37,7 @@ install_vm() {
 }
 
 # write_profile: what the login shell reads: PATH with xl and xenstore-*, the host's TERM
-# and terminal size (a serial line carries neither), a prompt.
+# and terminal size (a serial line carries neither; 24x80 for the ISO), a prompt.
 write_profile() {
 	mkdir -p /root
 	cat >/etc/profile <<EOF

@@ -8,6 +8,8 @@
 #   scenarios  LAB_ONLY=boot LAB_MEM=32: the scenario runs first and passes, the configs
 #              carry 32 MiB and the VM gets it, Ctrl-D leaves, the host shows the results
 #   quit       Ctrl-A X while Xen boots: QEMU quits at once
+#   iso        (make check-lab-iso) the ISO of make lab-iso from QEMU's CD drive: GRUB,
+#              the same shell, the VM started, a message answered, exit
 # Each run must end QEMU and the make with status 0 and leave the terminal's settings as
 # they were. Every wait polls the screen until the expected text appears or its deadline
 # passes; a missed deadline fails the test.
@@ -17,10 +19,11 @@ set -eu
 
 usage() {
 	cat >&2 <<'EOF'
-usage: tests/lab/shell-test.sh [-o DIR] [-T SECONDS] [-r "RUN ..."]
+usage: tests/lab/shell-test.sh [-o DIR] [-T SECONDS] [-r "RUN ..."] [-I ISO]
   -o DIR      screen transcripts (N-RUN.screen.txt) and the step log (default results/lab-shell-test)
   -T SECONDS  bound on each lab shell's QEMU run (LAB_SHELL_TIMEOUT, default 1200)
-  -r RUNS     which runs, in order (default "session scenarios quit")
+  -r RUNS     which runs, in order (default "session scenarios quit"; also: iso)
+  -I ISO      the ISO the iso run boots (default out/lab/xen-test-vm-lab.iso)
 env: BOOT_WAIT (seconds until the dom0 prompt, default 900), VM_WAIT (until the VM is
      ready, default 300), CMD_WAIT (per command, default 120)
 EOF
@@ -30,12 +33,14 @@ EOF
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 OUTDIR=results/lab-shell-test BOUND=1200 RUNS="session scenarios quit"
+ISO=$TOP/out/lab/xen-test-vm-lab.iso
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage ;;
 	-o) OUTDIR=$2; shift 2 ;;
 	-T) BOUND=$2; shift 2 ;;
 	-r) RUNS=$2; shift 2 ;;
+	-I) ISO=$2; shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -135,12 +140,12 @@ expect_screen() {
 	log "ok - $2"
 }
 
-# start_terminal NAME MAKE-ARGS: `make lab-shell MAKE-ARGS` in a new 160x50 terminal. A
-# wrapper around it reports whether the terminal's settings were restored.
+# start_terminal NAME COMMAND: COMMAND in a new 160x50 terminal. A wrapper around it
+# reports whether the terminal's settings were restored.
 start_terminal() {
 	RUN_N=$((${RUN_N:-0} + 1))
 	PANE=$RUN_N-$1
-	cmd="make lab-shell LAB_SHELL_TIMEOUT=$BOUND $2"
+	cmd=$2
 	log "run $PANE: $cmd"
 	# The make started by the test's own make must not inherit its jobserver.
 	tm new-session -d -s "$PANE" -x 160 -y 50 "cd '$TOP' &&
@@ -149,26 +154,36 @@ start_terminal() {
 		exit \$rc"
 }
 
-# ended: QEMU exited with status 0, the make too, and the terminal's settings are back.
+# lab_shell MAKE-ARGS: the command of a lab shell run.
+lab_shell() { echo "make lab-shell LAB_SHELL_TIMEOUT=$BOUND $1"; }
+
+# ended: QEMU exited with status 0 (lab-shell.sh says so), the command too, and the
+# terminal's settings are back.
 ended() {
 	await "^lab-shell: QEMU exited" "$CMD_WAIT"
 	expect_screen "^lab-shell: QEMU exited \(status 0\)" "QEMU exited with status 0"
+	command_ended
+}
+
+# command_ended: the terminal's command ended with status 0 and restored its settings.
+command_ended() {
 	# tmux marks the pane dead when its terminal closes and knows the exit status once it
 	# has reaped the command: wait for the status.
 	e_end=$(($(date +%s) + 30))
 	while e_rc=$(pane_var pane_dead_status) && e_sig=$(pane_var pane_dead_signal) &&
 		[ -z "$e_rc$e_sig" ]; do
-		[ "$(date +%s)" -lt "$e_end" ] || die "make lab-shell still runs 30s after QEMU exited"
+		[ "$(date +%s)" -lt "$e_end" ] || die "'$cmd' still runs 30s after QEMU exited"
 		sleep 1
 	done
-	[ -z "$e_sig" ] || die "make lab-shell was killed by signal $e_sig"
-	[ "$e_rc" = 0 ] || die "make lab-shell exited with status $e_rc"
-	log "ok - make lab-shell exited with status 0"
+	[ -z "$e_sig" ] || die "'$cmd' was killed by signal $e_sig"
+	[ "$e_rc" = 0 ] || die "'$cmd' exited with status $e_rc"
+	log "ok - '$cmd' exited with status 0"
 	expect_screen "^shell-test: terminal settings restored" "the terminal's settings were restored"
 	save_screen
 }
 
-# up: the dom0 prompt, the banner, a terminal of the right kind.
+# up [SIZE]: the dom0 prompt, the banner, a terminal of SIZE ("rows cols", default the
+# tmux terminal's: lab-shell.sh passes it on) with job control.
 up() {
 	await "$PROMPT" "$BOOT_WAIT"
 	log "ok - dom0 prompt after $(($(date +%s) - T0))s"
@@ -177,7 +192,7 @@ up() {
 	log "ok - banner shown"
 	# shellcheck disable=SC2016 # expanded by dom0's shell
 	run_cmd 'echo "tty=$(tty) term=$TERM size=$(stty size)"; set -o | grep monitor'
-	expect_in 'echo "tty=' 'tty=/dev/hvc0 term=[^ ]+ size=50 160' "a terminal of the host's size"
+	expect_in 'echo "tty=' "tty=/dev/hvc0 term=[^ ]+ size=${1:-50 160}\$" "a terminal, ${1:-50 160} in size"
 	expect_in 'echo "tty=' 'monitor[[:space:]]+on' "job control on"
 }
 
@@ -232,7 +247,7 @@ stop_vm() {
 }
 
 run_session() {
-	start_terminal session ""
+	start_terminal session "$(lab_shell "")"
 	up
 	start_vm
 	await_ready
@@ -247,7 +262,7 @@ run_session() {
 }
 
 run_scenarios() {
-	start_terminal scenarios "LAB_ONLY=boot LAB_MEM=32"
+	start_terminal scenarios "$(lab_shell "LAB_ONLY=boot LAB_MEM=32")"
 	await "^lab: \[1/1\] boot: (pass|fail|error|skip) \(" "$BOOT_WAIT"
 	expect_screen "^lab: \[1/1\] boot: pass " "the boot scenario ran first and passed"
 	up
@@ -263,7 +278,7 @@ run_scenarios() {
 }
 
 run_quit() {
-	start_terminal quit ""
+	start_terminal quit "$(lab_shell "")"
 	await "^\(XEN\) " "$BOOT_WAIT"
 	log "typing: Ctrl-A X while Xen boots"
 	tm send-keys -t "$PANE" C-a x
@@ -272,11 +287,29 @@ run_quit() {
 	ended
 }
 
+# run_iso: the ISO (make lab-iso) from QEMU's CD drive: GRUB's menu, the same shell (the
+# terminal's size unknown: 24x80), the VM started and answering, exit ends QEMU.
+run_iso() {
+	[ -f "$ISO" ] || die "no $ISO (make lab-iso)"
+	start_terminal iso "timeout --foreground -k 10 $BOUND tests/lab/qemu.sh -i -c '$ISO'"
+	await "xen-test-vm lab shell: Xen 4.17 \+ dom0" "$BOOT_WAIT"
+	log "ok - GRUB's menu on the serial console"
+	up "24 80"
+	start_vm
+	await_ready
+	send_message
+	stop_vm
+	log "typing: exit"
+	type_line "exit"
+	await "Entering ACPI S5 state" "$CMD_WAIT"
+	command_ended
+}
+
 command -v tmux >/dev/null || { echo "shell-test: tmux missing (scripts/setup-deps.sh lab)" >&2; exit 1; }
 printf '%s\n' 'set -g remain-on-exit on' 'set -g history-limit 50000' >"$OUTDIR/tmux.conf"
 for run in $RUNS; do
 	case "$run" in
-	session | scenarios | quit) "run_$run" ;;
+	session | scenarios | quit | iso) "run_$run" ;;
 	*) usage ;;
 	esac
 done
