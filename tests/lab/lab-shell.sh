@@ -88,6 +88,8 @@ run_qemu() {
 		"$HERE/qemu.sh" -i "$CPIO" "$disk" || QEMU_RC=$?
 	fi
 	[ -z "$saved_tty" ] || stty "$saved_tty"
+	# SeaBIOS began by turning the terminal's line wrapping off (ESC [ ? 7 l): back on.
+	if [ -t 1 ]; then printf '\033[?7h'; fi
 }
 
 # report_scenarios: the results of the scenarios run before the shell, from the disk.

@@ -89,6 +89,9 @@ install_vm
 write_profile
 write_help
 run_scenarios
+# SeaBIOS reset the terminal and turned its line wrapping off (ESC [ ? 7 l): back on, or
+# long lines would be cut at the terminal's edge.
+printf '\033[?7h'
 lab-help
 # setsid: a new session that takes TTY as its controlling terminal (-c: the shell's stdin),
 # so the shell has job control and Ctrl-C / Ctrl-Z reach its foreground job. The subshell

@@ -151,6 +151,7 @@ start_terminal() {
 	tm new-session -d -s "$PANE" -x 160 -y 50 "cd '$TOP' &&
 		tty_before=\$(stty -g) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $cmd; rc=\$?
 		[ \"\$(stty -g)\" = \"\$tty_before\" ] && echo 'shell-test: terminal settings restored'
+		echo \"shell-test: wrap-\$(printf %0180d 0)-end\"
 		exit \$rc"
 }
 
@@ -163,6 +164,8 @@ ended() {
 	await "^lab-shell: QEMU exited" "$CMD_WAIT"
 	expect_screen "^lab-shell: QEMU exited \(status 0\)" "QEMU exited with status 0"
 	command_ended
+	# SeaBIOS turned line wrapping off; lab-shell.sh turns it on again.
+	expect_screen "^shell-test: wrap-0{180}-end$" "the terminal wraps long lines again"
 }
 
 # command_ended: the terminal's command ended with status 0 and restored its settings.
@@ -194,6 +197,9 @@ up() {
 	run_cmd 'echo "tty=$(tty) term=$TERM size=$(stty size)"; set -o | grep monitor'
 	expect_in 'echo "tty=' "tty=/dev/hvc0 term=[^ ]+ size=${1:-50 160}\$" "a terminal, ${1:-50 160} in size"
 	expect_in 'echo "tty=' 'monitor[[:space:]]+on' "job control on"
+	# shellcheck disable=SC2016 # expanded by dom0's shell
+	run_cmd 'echo "wrap-$(printf %0180d 0)-end"'
+	expect_in 'echo "wrap-' '^wrap-0{180}-end$' "a long line wraps, not cut at the terminal's edge"
 }
 
 start_vm() {
