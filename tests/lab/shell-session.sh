@@ -25,7 +25,9 @@ CONSOLE_DIR=/var/log/xen/console
 TTY=/dev/hvc0
 
 # install_vm: the VM's image where install/xl/*.cfg look for it, and those configs (copied
-# by lab-shell.sh to LAB/xl) in /etc/xen with the memory asked for.
+# by lab-shell.sh to LAB/xl) in /etc/xen with the memory asked for. A new config in
+# install/xl/ shows up here and in the banner by itself; one that needs another file
+# (another kernel) needs it linked here too.
 install_vm() {
 	mkdir -p "$VM_DIR"
 	ln -sf "$LAB/domu/kernel" "$VM_DIR/vmlinuz"
@@ -52,12 +54,18 @@ EOF
 # write_help: /usr/bin/lab-help, the banner (also shown when the shell starts).
 write_help() {
 	configs=$(for cfg in /etc/xen/*.cfg; do echo "$cfg"; done)
-	first=$(echo "$configs" | head -n 1)
+	first=/etc/xen/xen-test-vm.cfg
+	[ -f "$first" ] || first=$(echo "$configs" | head -n 1)
 	name=$(sed -n 's/^name *= *"\(.*\)".*/\1/p' "$first")
 	{
 		echo "== xen-test-vm lab shell: Xen 4.17, Debian dom0 (Linux $(uname -r)) =="
 		echo "The VM's image: $VM_DIR; its xl config(s), memory ${XTV_MEM} MiB: $(echo "$configs" | tr '\n' ' ' | sed 's/ $//')"
 		item "xl create $first" "start the VM (ready: \"event=ready\" on its console)"
+		for cfg in $configs; do
+			[ "$cfg" != "$first" ] || continue
+			type=$(sed -n 's/^type *= *"\(.*\)".*/\1/p' "$cfg")
+			item "xl create $cfg" "the same VM, type ${type:-unknown} (install/xl/)"
+		done
 		item "xl list" "the domains"
 		item "xtv-send $name now:ignore" "a testing message (legacy form); the JSON form:"
 		item "xtv-send $name '{\"when\":\"onshutdown\",\"ack\":\"ok\",\"action\":\"reboot\"}'" ""
