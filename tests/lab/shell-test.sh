@@ -298,6 +298,7 @@ run_iso() {
 	await "xen-test-vm lab shell: Xen 4.17 \+ dom0" "$BOOT_WAIT"
 	log "ok - GRUB's menu on the serial console"
 	up "24 80"
+	expect_screen "^\(XEN\) Bootloader: GRUB" "Xen was loaded by GRUB"
 	start_vm
 	await_ready
 	send_message
