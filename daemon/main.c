@@ -208,13 +208,17 @@ static int barrier(struct daemon *d, enum xtv_node node, unsigned int *coalesced
 static int settle(struct daemon *d, enum xtv_node node)
 {
 	for (;;) {
+		struct event_result result;
 		unsigned int coalesced;
 		int ret = barrier(d, node, &coalesced);
 
 		if (ret != 0 || coalesced == 0)
 			return ret;
 		log_event("event=coalesce node=%s events=%u", protocol_node_path(node), coalesced);
-		if (!handle_event(d, node, XTV_EVENT_REREAD).settle)
+		result = handle_event(d, node, XTV_EVENT_REREAD);
+		if (result.suspended)
+			return start_serving(d);
+		if (!result.settle)
 			return 0;
 	}
 }

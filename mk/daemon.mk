@@ -1,7 +1,8 @@
 # The control daemon, static musl:   make daemon   -> $(OUT)/daemon/xtvd
 # and its checks:                    make check-unit check-static
 #
-# check-unit: table-driven tests of daemon/protocol.c (tests/unit/), host gcc, ASan+UBSan,
+# check-unit: table-driven tests of daemon/protocol.c and tests of the executor (handler.c,
+#             status.c) against a fake xenstore (tests/unit/), host gcc, ASan+UBSan,
 #             linked with the host build of the same json-c ($(OUT)/host/json-c, mk/musl-libs.mk).
 # check-static: readelf proves xtvd has no program interpreter and no NEEDED libraries.
 
@@ -42,8 +43,19 @@ $(UNIT_BIN): tests/unit/test_protocol.c daemon/protocol.c daemon/protocol.h $(UN
 	gcc $(UNIT_CFLAGS) -o $@ tests/unit/test_protocol.c daemon/protocol.c \
 		$(UNIT_JSONC)/lib/libjson-c.a
 
-check-unit: $(UNIT_BIN)
-	$(UNIT_BIN)
+# The executor (handler.c, status.c) against an in-memory xenstore (tests/unit/fake_xenstore.c).
+UNIT_HANDLER_BIN  := $(UNIT_DIR)/test_handler
+UNIT_HANDLER_SRCS := tests/unit/test_handler.c tests/unit/fake_xenstore.c \
+	$(addprefix daemon/,handler.c status.c protocol.c power.c log.c)
+
+$(UNIT_HANDLER_BIN): $(UNIT_HANDLER_SRCS) tests/unit/fake_xenstore.h $(wildcard daemon/*.h) \
+		$(UNIT_JSONC)/lib/libjson-c.a
+	@mkdir -p $(@D)
+	gcc $(UNIT_CFLAGS) -o $@ $(UNIT_HANDLER_SRCS) $(UNIT_JSONC)/lib/libjson-c.a
+
+# Both binaries run (each prints TAP and "N passed, N failed"); either failing fails.
+check-unit: $(UNIT_BIN) $(UNIT_HANDLER_BIN)
+	@status=0; $(UNIT_BIN) || status=1; $(UNIT_HANDLER_BIN) || status=1; exit $$status
 
 check-static: $(XTVD)
 	@if readelf -lW $(XTVD) | grep -q INTERP; then echo "check-static: $(XTVD) has an INTERP header" >&2; exit 1; fi

@@ -1,5 +1,5 @@
 # libFuzzer target over daemon/protocol.c (tests/fuzz/fuzz_protocol.c): the testing-message
-# parser and the decision function, with sequences of events and state. clang with
+# parser and the decision functions, with sequences of events, ack outcomes and state. clang with
 # -fsanitize=fuzzer,address,undefined; json-c is built from $(CACHE)/json-c by clang with
 # the same instrumentation, out of tree under $(OUT)/fuzz/. See docs/fuzzing.md.
 #   make fuzz-smoke    FUZZ_SMOKE_SECONDS (45) on a fresh corpus; part of `make check`
@@ -53,7 +53,7 @@ $(FUZZ_SEEDGEN): tests/fuzz/seedgen.c tests/unit/test_protocol.c daemon/protocol
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $(FUZZ_DIR)/seedgen-test.o \
 		-Dprotocol_parse_testing=seed_parse_testing -Dprotocol_decide=seed_decide \
-		tests/unit/test_protocol.c
+		-Dprotocol_ack_refused=seed_ack_refused tests/unit/test_protocol.c
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -o $@ tests/fuzz/seedgen.c \
 		$(FUZZ_DIR)/seedgen-test.o daemon/protocol.c $(FUZZ_JSONC_A)
 

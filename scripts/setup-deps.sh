@@ -2,17 +2,20 @@
 # Install what the build, the host tests and the lab need, from Debian's archive only.
 # Idempotent: quiet and fast when everything is already present.
 #
-# usage: scripts/setup-deps.sh [build] [check] [lab]    (default: build)
+# usage: scripts/setup-deps.sh [build] [check] [lab] [iso]    (default: build)
 set -eu
 
-usage() { echo "usage: $0 [build] [check] [lab]" >&2; exit 2; }
+usage() { echo "usage: $0 [build] [check] [lab] [iso]" >&2; exit 2; }
 
 # Packages per purpose. dpkg-dev provides apt-get source's unpacker.
 pkgs_build="build-essential dpkg-dev musl-tools cmake bc flex bison libelf-dev libssl-dev
  linux-source-6.1 busybox-static cpio gzip xz-utils python3 perl"
 pkgs_check="clang libclang-rt-14-dev shellcheck valgrind llvm xenstore-utils"
+# tmux: make check-lab-shell types into the lab shell through it.
 pkgs_lab="qemu-system-x86 xen-utils-4.17 xen-hypervisor-4.17-amd64 xenstore-utils
- busybox-static cpio kmod"
+ busybox-static cpio kmod tmux"
+# iso: make lab-iso (GRUB for BIOS and grub-mkrescue's ISO writer); not installed by default.
+pkgs_iso="grub-pc-bin grub-common xorriso"
 
 SRC_LIST=/etc/apt/sources.list.d/xen-test-vm-src.sources
 
@@ -23,6 +26,7 @@ for group in "$@"; do
 	build) want="$want $pkgs_build" ;;
 	check) want="$want $pkgs_build $pkgs_check" ;;
 	lab) want="$want $pkgs_build $pkgs_lab" ;;
+	iso) want="$want $pkgs_iso" ;;
 	-h|--help) usage ;;
 	*) usage ;;
 	esac

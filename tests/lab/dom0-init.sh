@@ -1,7 +1,8 @@
 #!/bin/sh
 # PID 1 of the lab's dom0: load the Xen drivers, start the C xenstored and xenconsoled,
-# run the scenario runner, write the results as a tar to the raw results disk (/dev/vda)
-# and power the (emulated) machine off. The host side is tests/lab/run-lab.sh.
+# run the scenario runner (or the lab shell's session), write the results as a tar to the
+# raw results disk (/dev/vda) and power the (emulated) machine off. The host side is
+# tests/lab/run-lab.sh (and tests/lab/lab-shell.sh).
 set -u
 export PATH=/usr/bin:/bin:/sbin:/usr/sbin:/usr/lib/xen-4.17/bin
 
@@ -54,7 +55,9 @@ log "dom0 up: $(uname -r), $(cut -d' ' -f1 /proc/uptime)s"
 load_modules
 if start_xen_daemons; then
 	log "xenstored and xenconsoled running"
-	sh /lab/runner.sh /results
+	# An interactive session (make lab-shell: tests/lab/shell-session.sh) takes the
+	# runner's place when the payload has one.
+	if [ -f /lab/session ]; then sh /lab/session /results; else sh /lab/runner.sh /results; fi
 	echo "$?" >/results/runner.rc
 else
 	log "xen daemons failed to start"

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Build the lab's dom0 base initramfs (newc cpio, uncompressed) from the host's Debian
-# packages: busybox-static, xl, the C xenstored, xenconsoled, xenstore-utils, every shared
-# library they load, and the dom0 kernel modules. The scripts and the test VM are appended
-# later as a second cpio (see run-lab.sh), so this archive only changes with the packages.
+# packages: busybox-static, xl (and xenconsole, for `xl console`), the C xenstored,
+# xenconsoled, xenstore-utils, every shared library they load, and the dom0 kernel
+# modules. The scripts and the test VM are appended later as a second cpio (see
+# run-lab.sh), so this archive only changes with the packages.
 #
 # usage: tests/lab/mkdom0.sh LABCACHE OUTPUT.cpio
 set -eu
@@ -13,7 +14,7 @@ usage() { echo "usage: $0 LABCACHE OUTPUT.cpio" >&2; exit 2; }
 lab=$1 out=$2
 
 XENBIN=/usr/lib/xen-4.17/bin
-XEN_PROGS="xl xenstored xenconsoled libxl-save-helper xen-init-dom0 xenstore-control"
+XEN_PROGS="xl xenstored xenconsoled xenconsole libxl-save-helper xen-init-dom0 xenstore-control"
 XENSTORE_CMDS="xenstore-read xenstore-write xenstore-rm xenstore-ls xenstore-list
  xenstore-exists xenstore-chmod xenstore-watch"
 MODULES="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_pci virtio_blk"

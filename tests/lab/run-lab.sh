@@ -24,7 +24,9 @@ usage: tests/lab/run-lab.sh [-s SET] [-o RESULTS] [-m MEM] [-k KERNEL] [-i INITR
   -V VAR=VAL  set a runner variable (BOOT_TIMEOUT, ACK_TIMEOUT, SHUTDOWN_TIMEOUT, SETTLE)
   --expect-broken  succeed only if the lab ran completely and the matrix failed
                    (boot must fail): proves a broken daemon is caught
-env: LAB_CACHE (cache/lab), LAB_OUT (out/lab), QEMU_CPU (the -cpu model, see run_qemu)
+  --payload-only  build dom0's initramfs for these options, print its path and stop
+                   (tests/lab/lab-shell.sh boots it with a shell)
+env: LAB_CACHE (cache/lab), LAB_OUT (out/lab), QEMU_CPU (the -cpu model, see qemu.sh)
 EOF
 	exit 2
 }
@@ -32,8 +34,10 @@ EOF
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 LAB_CACHE=${LAB_CACHE:-$TOP/cache/lab}
+export LAB_CACHE # read by qemu.sh
 LAB_OUT=${LAB_OUT:-$TOP/out/lab}
 SET=fast RESULTS=results/lab MEM=9 ONLY="" EXPECT_BROKEN=0 VARS="" LANES=1 RETRY=1
+PAYLOAD_ONLY=0
 KERNEL=$TOP/out/image/vmlinuz INITRD=$TOP/out/image/initrd.img
 EXTRA="console=hvc0 xen.userspace_shutdown=1" READY=data/xtv/ready QEMU_TIMEOUT=1500
 
@@ -54,6 +58,7 @@ while [ $# -gt 0 ]; do
 	-V) case "$2" in [A-Z_]*=*) VARS="$VARS$2
 " ;; *) usage ;; esac; shift 2 ;;
 	--expect-broken) EXPECT_BROKEN=1; shift ;;
+	--payload-only) PAYLOAD_ONLY=1; shift ;;
 	*) usage ;;
 	esac
 done
@@ -97,27 +102,13 @@ EOF
 	rm -rf "$root"
 }
 
-# The emulated CPU: Westmere, an older model, rather than `max`. Under `max`, dom0
-# processes died now and then of memory corruption (glibc heap aborts in xl, date and
-# xenstore-read; segfaults in xl and xtv-send), more often with domains being built at
-# the same time; neither masking AVX nor a single dom0 vCPU made it go away (2 of 16
-# xtv-send runs died in the 16-VM benchmark). With Westmere the 16-VM run and a two-lane
-# matrix were clean. It costs speed: the matrix takes about 45% longer. docs/lab.md.
-QEMU_CPU=${QEMU_CPU:-Westmere}
-
 # run_qemu: Xen + dom0 under TCG with a bound; serial console kept in full, runner lines
 # echoed as progress. Returns QEMU's status (124 = timed out).
 run_qemu() {
 	rm -f "$DISK"
 	truncate -s 64M "$DISK"
 	{
-		timeout --foreground -k 10 "$QEMU_TIMEOUT" qemu-system-x86_64 \
-			-machine q35 -cpu "$QEMU_CPU" -m 1024 -smp 2 -accel tcg,tb-size=128 \
-			-nographic -serial stdio -monitor none -no-reboot -nodefaults \
-			-drive "file=$DISK,format=raw,if=virtio" \
-			-kernel "$LAB_CACHE/xen" \
-			-append "console=com1 dom0_mem=512M,max:512M dom0_max_vcpus=1 smap=0 noreboot loglvl=warning guest_loglvl=warning" \
-			-initrd "$LAB_CACHE/dom0/vmlinux console=hvc0 quiet loglevel=3,$WORK/dom0.cpio" \
+		timeout --foreground -k 10 "$QEMU_TIMEOUT" "$HERE/qemu.sh" "$WORK/dom0.cpio" "$DISK" \
 			</dev/null || echo "qemu-exit $?"
 	} | sed -u 's/\r$//' | tee "$WORK/serial.log" | grep --line-buffered -E '^(lab|lab-dom0|demo):|^qemu-exit|Panic|FATAL' || true
 	exit_line=$(sed -n 's/^qemu-exit //p' "$WORK/serial.log" | tail -n 1)
@@ -238,6 +229,7 @@ main() {
 	done
 	mkdir -p "$WORK"
 	build_payload
+	[ "$PAYLOAD_ONLY" = 0 ] || { echo "$WORK/dom0.cpio"; exit 0; }
 	start=$(date +%s)
 	echo "lab: booting Xen + dom0 in QEMU (set $SET, bound ${QEMU_TIMEOUT}s)"
 	q_rc=0

@@ -48,7 +48,7 @@ testing-chmod-late fast,full      t_testing_chmod_late            | control/test
 suspend-cancelled-unread fast,full t_suspend_cancelled_unread     | paused: suspend written, then "" (libxl cancelling): no suspend after unpause
 request-after-delete fast,full    t_request_after_delete          | ack=delete, then a request in the node dom0 recreates: ack refused loudly, request carried out
 kernel-owns-shutdown fast,full    t_kernel_owns_shutdown          | booted with xen.userspace_shutdown=0: daemon says so, kernel answers xl shutdown
-no-userspace-param full           t_no_userspace_param            | booted without xen.userspace_shutdown: the kernel build default leaves control/shutdown to the daemon
+no-userspace-param fast,full      t_no_userspace_param            | booted without xen.userspace_shutdown: the kernel build default leaves control/shutdown to the daemon
 save-restore      fast,full       t_save_restore 1                | xl save + restore: new domid logged, daemon answers afterwards
 save-restore-x3   fast,full       t_save_restore 3                | three save/restore cycles in a row
 save-restore-x5   full            t_save_restore 5                | five save/restore cycles in a row
