@@ -7,15 +7,16 @@
 #   make check-lab-broken  the matrix against a daemon that never answers: must fail
 #   make lab-stub          bring-up: Debian's stock kernel + a busybox initrd as the domU
 #   make lab-floor         find the smallest domU memory the VM works with
+#   make lab-probe         builder layout + guest memblock log per PROBE_CASES (docs/kernel.md)
 #   make lab-deps          only fetch/build the dom0 pieces (cache/lab, out/lab)
 #
-# Variables: LAB_MEM (domU MiB, default 20 = the measured floor, see docs/lab.md),
+# Variables: LAB_MEM (domU MiB, default 9 = the measured floor, see docs/lab.md),
 # LAB_ONLY="name ..." (a subset), LAB_TIMEOUT (bound on the whole QEMU run, seconds),
 # LAB_LANES (scenarios run side by side, default 1).
 
 LAB_CACHE   ?= cache/lab
 LAB_OUT     := $(OUT)/lab
-LAB_MEM     ?= 20
+LAB_MEM     ?= 9
 LAB_ONLY    ?=
 LAB_TIMEOUT ?= 1500
 LAB_LANES   ?= 1
@@ -29,7 +30,7 @@ LAB_NOOP    := $(LAB_OUT)/xtvd-noop
 LAB_RUN      = LAB_CACHE=$(abspath $(LAB_CACHE)) LAB_OUT=$(abspath $(LAB_OUT)) tests/lab/run-lab.sh \
 	-m $(LAB_MEM) -T $(LAB_TIMEOUT) -j $(LAB_LANES) $(if $(LAB_ONLY),-n '$(LAB_ONLY)')
 
-.PHONY: lab-deps demo check-lab check-lab-full check-lab-broken lab-stub lab-floor
+.PHONY: lab-deps demo check-lab check-lab-full check-lab-broken lab-stub lab-floor lab-probe
 # Not part of `check` (the CI gate) until the dom0-side tooling is stable: docs/lab.md.
 
 $(LAB_XEN) $(LAB_DOM0) &: tests/lab/fetch-dom0.sh $(CACHE)/linux/.unpacked | $(DEPS_STAMP)
@@ -73,9 +74,22 @@ check-lab-broken: lab-deps image $(LAB_BROKEN)
 	$(LAB_RUN) -s fast -R 0 -o $(LAB_RESULTS)-broken -i $(LAB_BROKEN) --expect-broken \
 		$(if $(LAB_ONLY),,-n '$(LAB_BROKEN_ONLY)') -V BOOT_TIMEOUT=30
 
-# Find the smallest memory the VM works with (results/lab-floor/scenarios/mem-floor/floor).
+# Find the smallest memory the VM works with (results/lab-floor/scenarios/mem-floor/floor):
+# the first of MEM_CANDIDATES (MiB, ascending) at which it boots and answers.
+MEM_CANDIDATES ?= 8 9 10 11 12 16 20 24 32 64
 lab-floor: lab-deps image
-	$(LAB_RUN) -s floor -o $(LAB_RESULTS)-floor -T 900
+	$(LAB_RUN) -s floor -o $(LAB_RESULTS)-floor -T 900 -V MEM_CANDIDATES='$(MEM_CANDIDATES)'
+
+# Where a small VM's memory goes: per case (MEM or MEM:debug) xl's domain-builder layout
+# and the guest's boot log with memblock debugging (results/lab-probe/scenarios/mem-probe).
+PROBE_CASES ?= 10 12 12:debug
+LAB_PROBE_EXTRA := $(LAB_OUT)/probe-extra
+lab-probe: lab-deps image
+	rm -rf $(LAB_PROBE_EXTRA)
+	mkdir -p $(LAB_PROBE_EXTRA)
+	cp $(OUT)/image/initrd-debug.img $(LAB_PROBE_EXTRA)/
+	LAB_EXTRA=$(abspath $(LAB_PROBE_EXTRA)) $(LAB_RUN) -s probe -o $(LAB_RESULTS)-probe -T 1500 \
+		-V PROBE_CASES='$(PROBE_CASES)' -V BOOT_TIMEOUT=60 -V SCENARIO_TIMEOUT=1400
 
 demo: lab-deps image
 	$(LAB_RUN) -s demo -o $(LAB_RESULTS)-demo -T 600

@@ -23,7 +23,8 @@ GUEST=/var/lib/xcp/guest
 DESC='xen-test-vm: test guest for toolstack shutdown/suspend handling'
 U1=00000001-0000-4000-8000-000000000001
 U2=00000002-0000-4000-8000-000000000002
-MIB20=20971520  # the installer's default memory in both modes, in bytes
+MIB20=20971520  # the installer's default memory for PVH, in bytes
+MIB_PV=9437184  # and for PV
 
 passed=0
 failed=0
@@ -184,13 +185,13 @@ test_install_modes() {
 $U1
 EOF
 	check "install --mode pv: exact ssh/scp/xe commands" log_is <<EOF
-$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm "$MIB20" pv)
+$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm "$MIB_PV" pv)
 EOF
-	check "install --mode pv: says so" stderr_has "as a PV guest (--mode pv) with 20 MiB"
+	check "install --mode pv: says so" stderr_has "as a PV guest (--mode pv) with 9 MiB"
 	check "install --mode pv: domain-type pv" field_is "$U1" domain-type pv
 	check "install --mode pv: domain-type set after HVM-boot-policy" set_after "$U1" domain-type=pv HVM-boot-policy=
 	check_direct_boot "install --mode pv" "$U1"
-	check "install --mode pv: all four memory limits at the PV default, 20 MiB" memory_is "$U1" "$MIB20"
+	check "install --mode pv: all four memory limits at the PV default, 9 MiB" memory_is "$U1" "$MIB_PV"
 
 	fresh
 	installer --mode=pvh -m 28 -i "$IMG" xs1

@@ -10,7 +10,7 @@ usage() {
 	cat >&2 <<'EOF'
 usage: tests/lab/lab-shell.sh [-m MEM] [-n NAMES] [-T SECONDS] [-k KERNEL] [-i INITRD] [-o RESULTS]
                               [--iso OUTPUT.iso]
-  -m MEM      the test VM's memory in MiB, written into the xl configs (default 20)
+  -m MEM      the test VM's memory in MiB, written into the xl configs (default 9)
   -n NAMES    run these lab scenarios (space separated, as LAB_ONLY) before the shell
   -T SECONDS  bound on the whole QEMU run (default 0: none; Ctrl-A X always quits)
   -k/-i       the VM's kernel / initrd (default out/image/vmlinuz, out/image/initrd.img)
@@ -25,7 +25,7 @@ EOF
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-MEM=20 ONLY="" BOUND=0 RESULTS=results/lab-shell ISO=""
+MEM=9 ONLY="" BOUND=0 RESULTS=results/lab-shell ISO=""
 KERNEL=$TOP/out/image/vmlinuz INITRD=$TOP/out/image/initrd.img
 
 while [ $# -gt 0 ]; do

@@ -12,7 +12,7 @@ usage: tests/lab/run-lab.sh [-s SET] [-o RESULTS] [-m MEM] [-k KERNEL] [-i INITR
                             [-e EXTRA] [-r READY_NODE] [-T SECONDS] [-n NAMES] [--expect-broken]
   -s SET      scenario set: fast (default), full, stub, demo
   -o RESULTS  results folder (default results/lab)
-  -m MEM      domU memory in MiB (default 20, the measured floor)
+  -m MEM      domU memory in MiB (default 9, the measured floor)
   -k/-i       domU kernel / initrd (default out/image/vmlinuz, out/image/initrd.img)
   -e EXTRA    domU command line (default "console=hvc0 xen.userspace_shutdown=1")
   -r NODE     node that says the guest is ready (default data/xtv/ready)
@@ -36,7 +36,7 @@ TOP=$(cd "$HERE/../.." && pwd)
 LAB_CACHE=${LAB_CACHE:-$TOP/cache/lab}
 export LAB_CACHE # read by qemu.sh
 LAB_OUT=${LAB_OUT:-$TOP/out/lab}
-SET=fast RESULTS=results/lab MEM=20 ONLY="" EXPECT_BROKEN=0 VARS="" LANES=1 RETRY=1
+SET=fast RESULTS=results/lab MEM=9 ONLY="" EXPECT_BROKEN=0 VARS="" LANES=1 RETRY=1
 PAYLOAD_ONLY=0
 KERNEL=$TOP/out/image/vmlinuz INITRD=$TOP/out/image/initrd.img
 EXTRA="console=hvc0 xen.userspace_shutdown=1" READY=data/xtv/ready QEMU_TIMEOUT=1500

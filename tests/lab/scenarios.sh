@@ -387,7 +387,7 @@ done
 # t_mem_floor: boot at MEM_CANDIDATES MiB (ascending) until the VM is ready and accepts a
 # message; the first size that works is the floor, written to SC_DIR/floor.
 t_mem_floor() {
-	for m in ${MEM_CANDIDATES:-12 16 20 24 28 32 48 64}; do
+	for m in ${MEM_CANDIDATES:-8 9 10 11 12 16 20 24 32 64}; do
 		DOM=xtv-mem-$m
 		if vm_start "$m" && vm_ready && send_ok --when now --action ignore; then
 			note "memory $m MiB: boots and answers"
@@ -398,5 +398,5 @@ t_mem_floor() {
 		note "memory $m MiB: does not work ($(dom_diagnosis))"
 		cleanup_domains
 	done
-	fail "the VM did not boot with any of ${MEM_CANDIDATES:-12 16 20 24 28 32 48 64} MiB"
+	fail "the VM did not boot with any of ${MEM_CANDIDATES:-8 9 10 11 12 16 20 24 32 64} MiB"
 }

@@ -19,7 +19,7 @@ bench-scale       bench           b_scale                         | N test VMs s
 
 : "${BENCH_EXTRA:=/lab/extra}" "${BENCH_BOOTS:=5}" "${BENCH_CMP_MEM:=128}"
 : "${BENCH_PINGS:=250}" "${BENCH_GAP_MS:=20}" "${BENCH_SCALE_N:=16}"
-: "${BENCH_FLOOR_SIZES:=12 14 16 18 20 24 28 32}"
+: "${BENCH_FLOOR_SIZES:=8 9 10 11 12 16 20 24}"
 BENCH_STOCK=$BENCH_EXTRA/stock-vmlinux
 XSBENCH=$BENCH_EXTRA/xsbench
 BENCH_MSG='{"when":"now","ack":"ok","action":"ignore"}'
@@ -139,11 +139,13 @@ b_ping() {
 	pass
 }
 
-# b_mem: boot the debug initrd at XTV_MEM and ask the guest's shell for /proc/meminfo.
+# b_mem: boot the debug initrd at XTV_MEM (at least DEBUG_MEM, which it needs) and ask the
+# guest's shell for /proc/meminfo.
 b_mem() {
 	XTV_RAMDISK=$BENCH_EXTRA/initrd-debug.img
 	XTV_EXTRA="$XTV_EXTRA debug"
-	vm_up
+	vm_up "$(debug_mem)"
+	debug_mem >"$SC_DIR/mem-mib.txt"
 	tty=$(xs_read console/tty)
 	need "console tty ($tty)" [ -c "$tty" ]
 	sleep 1 # the shell prints its prompt after init started it; typing earlier is lost

@@ -127,7 +127,7 @@ r_respawn() {
 	# shellcheck disable=SC2034 # read by lib.sh's vm_config
 	XTV_RAMDISK=$REL_EXTRA/initrd-debug.img
 	XTV_EXTRA="$XTV_EXTRA debug"
-	vm_up
+	vm_up "$(debug_mem)"
 	REL_TTY=$(xs_read console/tty)
 	need "console tty ($REL_TTY)" [ -c "$REL_TTY" ]
 	check "daemon answers before" send_ok --when now --action ignore

@@ -255,7 +255,7 @@ run_session() {
 	start_vm
 	await_ready
 	run_cmd "xl list"
-	expect_in "xl list" "^$VM +[0-9]+ +20 +1 +[-a-z]+" "xl list shows the VM running with 20 MiB"
+	expect_in "xl list" "^$VM +[0-9]+ +9 +1 +[-a-z]+" "xl list shows the VM running with 9 MiB (LAB_MEM)"
 	send_message
 	attach_console
 	stop_vm
