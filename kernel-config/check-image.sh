@@ -1,7 +1,8 @@
 #!/bin/sh
-# Check that a bzImage is what Xen's PV domain builder can load: a bzImage (boot
-# protocol >= 2.08) whose payload, found and decompressed the way libxenguest's
-# bzImage loader does it, is a gzip-compressed ELF carrying the Xen ELF notes.
+# Check that a bzImage is what Xen's domain builder can load as a PV and as a PVH guest: a
+# bzImage (boot protocol >= 2.08) whose payload, found and decompressed the way
+# libxenguest's bzImage loader does it, is a gzip-compressed ELF carrying the Xen ELF
+# notes, PHYS32_ENTRY included, pointing into the kernel's loaded text.
 #
 # usage: kernel-config/check-image.sh BZIMAGE
 set -eu
@@ -41,30 +42,52 @@ gzip -dc <"$work/payload" >"$work/vmlinux" 2>/dev/null || [ -s "$work/vmlinux" ]
 	fail "payload does not decompress"
 [ "$(od -An -c -j1 -N3 "$work/vmlinux" | tr -d ' ')" = ELF ] || fail "payload is not an ELF"
 
-# xen_note_types: the types of the "Xen" ELF notes in the payload, one per line (decimal).
-# Each note is namesz, descsz, type, then name and desc padded to 4 bytes; "Xen\0" read as
-# a little-endian word is 7234904.
-xen_note_types() {
+# xen_notes: the "Xen" ELF notes in the payload, one per line: type and the first word of
+# the description (decimal). Each note is namesz, descsz, type, then name and desc padded to
+# 4 bytes; "Xen\0" read as a little-endian word is 7234904.
+xen_notes() {
 	objcopy -O binary --only-section=.notes "$work/vmlinux" "$work/notes"
 	od -An -tu4 -v --endian=little "$work/notes" | tr -s ' ' '\n' | sed '/^$/d' |
 		awk '{ w[n++] = $1 }
 		END {
 			for (i = 0; i + 3 <= n; i += 3 + int((w[i] + 3) / 4) + int((w[i + 1] + 3) / 4))
 				if (w[i] == 4 && w[i + 3] == 7234904)
-					print w[i + 2]
+					print w[i + 2], w[i + 4]
 		}'
 }
 
-types=$(xen_note_types | sort -n | tr '\n' ' ')
+xen_notes >"$work/xen-notes"
+types=$(cut -d' ' -f1 "$work/xen-notes" | sort -n | tr '\n' ' ')
 types=${types% }
 # What the PV builder needs (xen/include/public/elfnote.h): ENTRY 1, VIRT_BASE 3,
 # XEN_VERSION 5, GUEST_OS 6, LOADER 8, FEATURES 10, and SUSPEND_CANCEL 14, without which
-# a checkpoint (xl save -c) cannot resume the domain in place.
-for note in 1 3 5 6 8 10 14; do
+# a checkpoint (xl save -c) cannot resume the domain in place. For PVH, Xen's ELF loader
+# refuses an HVM-container kernel without PHYS32_ENTRY 18 (CONFIG_XEN_PVH).
+for note in 1 3 5 6 8 10 14 18; do
 	case " $types " in
 	*" $note "*) ;;
 	*) fail "Xen ELF note $note missing from the payload (found: $types)" ;;
 	esac
 done
+
+# in_executable_load ADDR: ADDR lies inside an executable PT_LOAD segment, by physical
+# address (readelf -lW: Type Offset VirtAddr PhysAddr FileSiz MemSiz Flg Align, where the
+# flags are "R E", two words).
+in_executable_load() {
+	readelf -lW "$work/vmlinux" | {
+		while read -r type _ _ paddr _ memsz flags; do
+			[ "$type" = LOAD ] || continue
+			case "$flags" in *E*) ;; *) continue ;; esac
+			[ "$1" -ge $((paddr)) ] && [ "$1" -lt $((paddr + memsz)) ] && exit 0
+		done
+		exit 1
+	}
+}
+
+# PVH starts the kernel in 32-bit protected mode at the physical address PHYS32_ENTRY.
+phys_entry=$(awk '$1 == 18 { print $2 }' "$work/xen-notes")
+in_executable_load "$phys_entry" ||
+	fail "PHYS32_ENTRY $(printf '%#x' "$phys_entry") is not in an executable PT_LOAD segment"
 echo "check-image: $image: bzImage $((version >> 8)).$((version & 255)), gzip payload" \
-	"$payload_length bytes, ELF $(wc -c <"$work/vmlinux") bytes with Xen notes $types"
+	"$payload_length bytes, ELF $(wc -c <"$work/vmlinux") bytes with Xen notes $types," \
+	"PVH entry $(printf '%#x' "$phys_entry")"

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Check the boot image a toolstack is given: the kernel is a bzImage Xen's PV builder can
-# load, each initrd holds exactly what init needs with static binaries, and mkimage.sh is
-# reproducible (a second run from the same inputs gives byte-identical initrds).
+# Check the boot image a toolstack is given: the kernel is a bzImage Xen's domain builder can
+# load as a PV and as a PVH guest, each initrd holds exactly what init needs with static
+# binaries, and mkimage.sh is reproducible (a second run from the same inputs gives
+# byte-identical initrds).
 #
 # usage: tests/image/run.sh IMAGE_DIR INIT DAEMON BUSYBOX GEN_INIT_CPIO
 set -eu
@@ -53,7 +54,7 @@ reproducible() {
 
 echo "TAP version 13"
 echo "1..6"
-check "vmlinuz is a bzImage with a gzip ELF payload and the Xen notes" \
+check "vmlinuz is a bzImage with a gzip ELF payload and the Xen notes (PVH entry included)" \
 	"$here/kernel-config/check-image.sh" "$image/vmlinuz"
 check "initrd.img holds /init, /sbin/xtvd, /sbin/{poweroff,reboot} -> /init and /dev/console only" \
 	has_entries "$image/initrd.img" "dev dev/console init proc sbin sbin/poweroff sbin/reboot sbin/xtvd sys "
