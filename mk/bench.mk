@@ -61,7 +61,7 @@ bench-lab: bench-extra
 	cut -d' ' -f1-3 /proc/loadavg >$(BENCH_OUT)/load-after
 
 bench: bench-lab
-	tests/bench/report.sh -o docs/benchmarks.md -r $(BENCH_RESULTS) -O $(OUT)
+	tests/bench/report.sh -o docs/benchmarks.md -r $(BENCH_RESULTS) -O $(OUT) -d docs/bench-data
 
 bench-build:
 	tests/bench/build.sh -o results/bench-build
