@@ -1,16 +1,19 @@
 # Benchmarks and reliability runs in the Xen lab (docs/benchmarks.md, docs/reliability.md).
 # None of these is part of `make check`: they measure, or they run for a long time.
 #
-#   make bench              one lab session (set `bench`): boot-to-ready ours vs. stock,
-#                           ack latencies vs. the in-kernel sysrq ack, guest memory, N VMs
-#                           at once; plus footprint; writes docs/benchmarks.md
+#   make bench              one lab session (set `bench`): first answer and boot to ready,
+#                           ours vs. stock; ack latencies vs. the in-kernel sysrq ack; guest
+#                           memory; boot floor; N VMs at once; plus footprint; writes
+#                           docs/benchmarks.md
 #   make bench-build        clean build, no-op rebuild, second clean build + cmp
 #                           (results/bench-build/build.tsv, read by `make bench`)
 #   make check-reliability  set `reliability`: storm, daemon respawn, xenstored restart
 #   make soak               set `soak`: 100 xl save/restore + 100 xl save -c cycles
 #
 # Variables: BENCH_BOOTS (boots per kind, 5), BENCH_PINGS (messages per kind, 200),
-# BENCH_SCALE_N (16), BENCH_CMP_MEM (MiB for the ours-vs-stock boots, 128), LAB_MEM.
+# BENCH_SCALE_N (64), BENCH_CMP_MEM (MiB for the ours-vs-stock boots, 128), LAB_MEM,
+# BENCH_QEMU_MEM / BENCH_DOM0_MEM (MiB of the lab machine / of dom0 for the bench session:
+# N guests at the floor need N x ~21 MiB from Xen, and dom0 one xl process each).
 
 BENCH_OUT     := $(OUT)/bench
 BENCH_XSBENCH := $(BENCH_OUT)/xsbench
@@ -18,8 +21,10 @@ BENCH_EXTRA   := $(BENCH_OUT)/extra
 BENCH_STOCK   ?= cache/lab/dom0/vmlinux
 BENCH_BOOTS   ?= 5
 BENCH_PINGS   ?= 200
-BENCH_SCALE_N ?= 16
+BENCH_SCALE_N ?= 64
 BENCH_CMP_MEM ?= 128
+BENCH_QEMU_MEM ?= 3072
+BENCH_DOM0_MEM ?= 1024
 BENCH_RESULTS ?= results/bench
 BENCH_TIMEOUT ?= 3600
 STORM_N       ?= 1000
@@ -49,14 +54,14 @@ BENCH_LAB = LAB_EXTRA=$(abspath $(BENCH_EXTRA)) $(LAB_RUN) -V SCENARIO_TIMEOUT=2
 
 bench-lab: bench-extra
 	cut -d' ' -f1-3 /proc/loadavg >$(BENCH_OUT)/load-before
-	$(BENCH_LAB) -s bench -o $(BENCH_RESULTS) -T $(BENCH_TIMEOUT) -V BENCH_BOOTS=$(BENCH_BOOTS) \
+	LAB_QEMU_MEM=$(BENCH_QEMU_MEM) LAB_DOM0_MEM=$(BENCH_DOM0_MEM) $(BENCH_LAB) -s bench -o $(BENCH_RESULTS) -T $(BENCH_TIMEOUT) -V BENCH_BOOTS=$(BENCH_BOOTS) \
 		-V BENCH_PINGS=$(BENCH_PINGS) -V BENCH_SCALE_N=$(BENCH_SCALE_N) \
 		-V BENCH_CMP_MEM=$(BENCH_CMP_MEM) -V BOOT_TIMEOUT=180 || \
 		echo "bench: not every measurement completed, see $(BENCH_RESULTS)/summary.tsv"
 	cut -d' ' -f1-3 /proc/loadavg >$(BENCH_OUT)/load-after
 
 bench: bench-lab
-	tests/bench/report.sh -o docs/benchmarks.md -r $(BENCH_RESULTS) -O $(OUT)
+	tests/bench/report.sh -o docs/benchmarks.md -r $(BENCH_RESULTS) -O $(OUT) -d docs/bench-data
 
 bench-build:
 	tests/bench/build.sh -o results/bench-build

@@ -9,6 +9,15 @@
  *       e.g. data/xtv/ready) = "1".  Prints
  *       "domid=D intro_ms=X ready_ms=Y cmd_rc=R".  Exit 0 ready, 1 timeout, 2 usage.
  *
+ *   xsbench first NAME TIMEOUT_S MESSAGE CMD [ARG...]
+ *       The first answer: run CMD (xl create cfg) and, from just before the fork, wait
+ *       for a domain called NAME; as soon as it exists, create its control/testing
+ *       empty, give it to the guest (owner = the domain, as install/xtv-send does under
+ *       xl) and write MESSAGE; then time until control/testing reads "" (the guest's
+ *       acknowledgement).  data/xtv/ready = "1" is timed on the way.  Prints
+ *       "domid=D intro_ms=X ready_ms=Y first_ms=Z cmd_rc=R" (-1.0: not seen).
+ *       Exit 0 answered, 1 timeout or error, 2 usage.
+ *
  *   xsbench ping PATH COUNT GAP_MS TIMEOUT_MS VALUE [VALUE...]
  *       COUNT times: write the next VALUE (cycling through them) to PATH and time until
  *       PATH reads "" (the guest's acknowledgement); GAP_MS pause between rounds (0 =
@@ -46,6 +55,7 @@ static long long now_us(void)
 static int usage(void)
 {
 	fprintf(stderr, "usage: xsbench boot NAME READY TIMEOUT_S CMD [ARG...]\n"
+			"       xsbench first NAME TIMEOUT_S MESSAGE CMD [ARG...]\n"
 			"       xsbench ping PATH COUNT GAP_MS TIMEOUT_MS VALUE [VALUE...]\n"
 			"       xsbench introduce DOMID MFN PORT\n"
 			"       xsbench now\n");
@@ -192,6 +202,138 @@ static int cmd_boot(struct xs_handle *xs, int argc, char **argv)
 	return t_ready < 0;
 }
 
+/* A domain being timed by `xsbench first`: its xenstore paths and what was seen when. */
+struct first_run {
+	long domid;
+	char testing[128], ready[128];
+	long long t_intro, t_ready, t_first;
+	bool sent;
+};
+
+static void exit_status(pid_t pid, int *cmd_rc)
+{
+	int status;
+
+	if (*cmd_rc < 0 && waitpid(pid, &status, WNOHANG) == pid)
+		*cmd_rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* send_first: create control/testing empty (the guest ignores ""), make the guest its
+ * owner so that it may write its acknowledgement, then write MESSAGE. */
+static bool send_first(struct xs_handle *xs, struct first_run *r, const char *message)
+{
+	struct xs_permissions owner = { .id = (unsigned int)r->domid, .perms = XS_PERM_NONE };
+
+	if (!xs_write(xs, XBT_NULL, r->testing, "", 0) ||
+	    !xs_set_permissions(xs, XBT_NULL, r->testing, &owner, 1) ||
+	    !xs_watch(xs, r->testing, "testing") ||
+	    !xs_write(xs, XBT_NULL, r->testing, message, (unsigned int)strlen(message))) {
+		perror("xsbench: first message");
+		return false;
+	}
+	r->sent = true;
+	return true;
+}
+
+/* first_found: NAME has appeared: note when, watch its ready node, send the message. */
+static bool first_found(struct xs_handle *xs, struct first_run *r, const char *message)
+{
+	r->t_intro = now_us();
+	snprintf(r->testing, sizeof(r->testing), "/local/domain/%ld/control/testing", r->domid);
+	snprintf(r->ready, sizeof(r->ready), "/local/domain/%ld/data/xtv/ready", r->domid);
+	if (!xs_watch(xs, r->ready, "ready")) {
+		perror("xsbench: watch ready");
+		return false;
+	}
+	return send_first(xs, r, message);
+}
+
+/* first_poll: note the ready node and the acknowledgement once they show. */
+static void first_poll(struct xs_handle *xs, struct first_run *r)
+{
+	char *v;
+
+	if (r->t_ready < 0) {
+		v = read_str(xs, r->ready);
+		if (v && strcmp(v, "1") == 0)
+			r->t_ready = now_us();
+		free(v);
+	}
+	if (r->t_first < 0) {
+		v = read_str(xs, r->testing);
+		if (v && *v == '\0')
+			r->t_first = now_us();
+		free(v);
+	}
+}
+
+static double ms_since(long long t0, long long t)
+{
+	return t < 0 ? -1.0 : (double)(t - t0) / 1000.0;
+}
+
+static int cmd_first(struct xs_handle *xs, int argc, char **argv)
+{
+	struct first_run r = { .domid = -1, .t_intro = -1, .t_ready = -1, .t_first = -1 };
+	const char *name, *message;
+	long timeout;
+	long long t0, deadline, step;
+	pid_t pid;
+	int cmd_rc = -1;
+
+	if (argc < 4 || !*argv[2])
+		return usage();
+	name = argv[0];
+	timeout = parse_num(argv[1], 3600);
+	message = argv[2];
+	if (timeout < 0)
+		return usage();
+	if (!xs_watch(xs, "@introduceDomain", "intro")) {
+		perror("xsbench: watch @introduceDomain");
+		return 1;
+	}
+	free(wait_watch(xs, now_us() + 2000000));
+	t0 = now_us();
+	deadline = t0 + timeout * 1000000LL;
+	pid = fork();
+	if (pid < 0) {
+		perror("xsbench: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		execvp(argv[3], argv + 3);
+		perror("xsbench: exec");
+		_exit(127);
+	}
+	while (r.t_first < 0 || r.t_ready < 0) {
+		char **ev;
+
+		if (r.domid < 0) {
+			r.domid = find_domain(xs, name);
+			if (r.domid >= 0 && !first_found(xs, &r, message))
+				break;
+		}
+		if (r.sent)
+			first_poll(xs, &r);
+		if (r.t_first >= 0 && r.t_ready >= 0)
+			break;
+		/* Wake up at least every 500 ms to notice a command that failed. */
+		exit_status(pid, &cmd_rc);
+		if (cmd_rc > 0 && r.domid < 0)
+			break;
+		step = now_us() + 500000;
+		ev = wait_watch(xs, step < deadline ? step : deadline);
+		if (ev)
+			free(ev);
+		else if (now_us() >= deadline)
+			break;
+	}
+	exit_status(pid, &cmd_rc);
+	printf("domid=%ld intro_ms=%.1f ready_ms=%.1f first_ms=%.1f cmd_rc=%d\n", r.domid,
+	       ms_since(t0, r.t_intro), ms_since(t0, r.t_ready), ms_since(t0, r.t_first), cmd_rc);
+	return r.t_first < 0;
+}
+
 static int cmp_ll(const void *a, const void *b)
 {
 	long long x = *(const long long *)a, y = *(const long long *)b;
@@ -329,6 +471,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "boot") == 0)
 		rc = cmd_boot(xs, argc - 2, argv + 2);
+	else if (strcmp(argv[1], "first") == 0)
+		rc = cmd_first(xs, argc - 2, argv + 2);
 	else if (strcmp(argv[1], "ping") == 0)
 		rc = cmd_ping(xs, argc - 2, argv + 2);
 	else if (strcmp(argv[1], "introduce") == 0)

@@ -18,14 +18,24 @@ usage: tests/lab/qemu.sh [-i] DOM0_CPIO [DISK]
              (Ctrl-A X quits QEMU, Ctrl-A C switches to the monitor, Ctrl-A H helps);
              without -i the serial console is stdio and there is no monitor
   --xen-cmdline, --dom0-cmdline  print Xen's / dom0's command line and stop
-env: LAB_CACHE (cache/lab: xen, dom0/vmlinux), QEMU_CPU (the -cpu model, default Westmere)
+env: LAB_CACHE (cache/lab: xen, dom0/vmlinux), QEMU_CPU (the -cpu model, default Westmere),
+     LAB_QEMU_MEM (the machine's MiB, default 1024), LAB_DOM0_MEM (dom0's MiB, default 512)
 EOF
 	exit 2
 }
 
-# Xen: serial console, a fixed 512 MiB dom0 on one vCPU (docs/lab.md), stay down on a
+# The machine's memory and dom0's share of it. The defaults suit the matrix (a few guests at
+# a time); `make bench` raises both for its N VMs at once (mk/bench.mk): Xen gives the
+# guests what dom0 leaves, and dom0 keeps one xl process per running domain.
+LAB_QEMU_MEM=${LAB_QEMU_MEM:-1024}
+LAB_DOM0_MEM=${LAB_DOM0_MEM:-512}
+case "$LAB_QEMU_MEM$LAB_DOM0_MEM" in
+*[!0-9]*) echo "qemu.sh: LAB_QEMU_MEM and LAB_DOM0_MEM are MiB (numbers)" >&2; exit 2 ;;
+esac
+
+# Xen: serial console, a fixed dom0 on one vCPU (docs/lab.md), stay down on a
 # crash. dom0: its console is Xen's (hvc0), quiet.
-XEN_CMDLINE="console=com1 dom0_mem=512M,max:512M dom0_max_vcpus=1 smap=0 noreboot loglvl=warning guest_loglvl=warning"
+XEN_CMDLINE="console=com1 dom0_mem=${LAB_DOM0_MEM}M,max:${LAB_DOM0_MEM}M dom0_max_vcpus=1 smap=0 noreboot loglvl=warning guest_loglvl=warning"
 DOM0_CMDLINE="console=hvc0 quiet loglevel=3"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -73,5 +83,5 @@ fi
 
 # -no-reboot: dom0's `poweroff -f` (and any reboot) ends QEMU rather than starting over.
 exec qemu-system-x86_64 \
-	-machine q35 -cpu "$QEMU_CPU" -m 1024 -smp 2 -accel tcg,tb-size=128 \
+	-machine q35 -cpu "$QEMU_CPU" -m "$LAB_QEMU_MEM" -smp 2 -accel tcg,tb-size=128 \
 	-nographic -no-reboot -nodefaults "$@"

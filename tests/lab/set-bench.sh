@@ -10,7 +10,7 @@
 # shellcheck disable=SC2317,SC2329 # functions are called through the table
 
 SCENARIOS="$SCENARIOS
-bench-boot        bench           b_boots                         | boot to ready: ours vs. Debian's stock kernel, same initrd, same memory
+bench-boot        bench           b_boots                         | first answer and boot to ready: ours vs. Debian's stock kernel, same initrd, same memory
 bench-ping        bench           b_ping                          | reaction latency: testing message vs. in-kernel sysrq ack, ours and stock
 bench-mem         bench           b_mem                           | guest memory after boot (the guest's own /proc/meminfo)
 bench-floor       bench           b_floor                         | smallest memory= in which the VM boots to ready and answers
@@ -18,7 +18,7 @@ bench-scale       bench           b_scale                         | N test VMs s
 "
 
 : "${BENCH_EXTRA:=/lab/extra}" "${BENCH_BOOTS:=5}" "${BENCH_CMP_MEM:=128}"
-: "${BENCH_PINGS:=250}" "${BENCH_GAP_MS:=20}" "${BENCH_SCALE_N:=16}"
+: "${BENCH_PINGS:=250}" "${BENCH_GAP_MS:=20}" "${BENCH_SCALE_N:=64}" "${BENCH_SCALE_TIMEOUT:=1200}"
 : "${BENCH_FLOOR_SIZES:=8 9 10 11 12 16 20 24}"
 BENCH_STOCK=$BENCH_EXTRA/stock-vmlinux
 XSBENCH=$BENCH_EXTRA/xsbench
@@ -56,8 +56,9 @@ bench_kernel() {
 
 name_gone() { ! xl domid "$1" >/dev/null 2>&1; }
 
-# boot_once LABEL MEM I: one timed boot (xl create -> READY_NODE = 1), then the time of a
-# control/shutdown=poweroff ack; appends a row to boots.tsv.
+# boot_once LABEL MEM I: one timed boot: xl create -> the guest's ack of a first testing
+# message written as soon as the domain exists (xsbench first; ready = 1 timed on the way),
+# then the time of a control/shutdown=poweroff ack; appends a row to boots.tsv.
 boot_once() {
 	k=$(bench_kernel "$1")
 	BENCH_SEQ=$((${BENCH_SEQ:-0} + 1))
@@ -65,7 +66,7 @@ boot_once() {
 	out=$SC_DIR/$name.out
 	bench_cfg "$SC_DIR/$name.cfg" "$name" "${k%%|*}" "$XTV_RAMDISK" "${k#*|}" "$2"
 	rc=0
-	"$XSBENCH" boot "$name" "$READY_NODE" "$BOOT_TIMEOUT" xl create "$SC_DIR/$name.cfg" \
+	"$XSBENCH" first "$name" "$BOOT_TIMEOUT" "$BENCH_MSG" xl create "$SC_DIR/$name.cfg" \
 		>"$out" 2>&1 || rc=$?
 	d=$(field domid "$out")
 	ack=-1
@@ -79,18 +80,18 @@ boot_once() {
 	await @releaseDomain 60 name_gone "$name" || true
 	if ! name_gone "$name"; then (timeout 30 xl destroy "$name") >/dev/null 2>&1 || true; fi
 	cp "/var/log/xen/console/guest-$name.log" "$SC_DIR/$name.console" 2>/dev/null || true
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${d:--1}" "$(field intro_ms "$out")" \
-		"$(field ready_ms "$out")" "${ack:--1}" >>"$SC_DIR/boots.tsv"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${d:--1}" "$(field intro_ms "$out")" \
+		"$(field ready_ms "$out")" "$(field first_ms "$out")" "${ack:--1}" >>"$SC_DIR/boots.tsv"
 	note "boot $1 ${2}MiB #$3: $(grep '^domid=' "$out" || echo no result) poweroff-ack ${ack}us"
 	return 0
 }
 
-boots_all_ready() { ! awk -F'\t' 'NR > 1 && ($6 == "" || $6 < 0)' "$SC_DIR/boots.tsv" | grep -q .; }
+boots_all_answered() { ! awk -F'\t' 'NR > 1 && ($6 == "" || $6 < 0 || $7 == "" || $7 < 0)' "$SC_DIR/boots.tsv" | grep -q .; }
 
 # b_boots: BENCH_BOOTS rounds, alternating so that both see the same load: ours and stock
 # at BENCH_CMP_MEM (the stock kernel does not boot in 16 MiB), ours at XTV_MEM.
 b_boots() {
-	printf 'kernel\tmem_mib\tround\tdomid\tintro_ms\tready_ms\tpoweroff_ack_us\n' >"$SC_DIR/boots.tsv"
+	printf 'kernel\tmem_mib\tround\tdomid\tintro_ms\tready_ms\tfirst_ms\tpoweroff_ack_us\n' >"$SC_DIR/boots.tsv"
 	note "load before: $(cat /proc/loadavg)"
 	i=1
 	while [ "$i" -le "$BENCH_BOOTS" ]; do
@@ -100,7 +101,7 @@ b_boots() {
 		i=$((i + 1))
 	done
 	note "load after: $(cat /proc/loadavg)"
-	check "every boot reached ready" boots_all_ready
+	check "every boot reached ready and answered its first message" boots_all_answered
 	pass
 }
 
@@ -199,19 +200,24 @@ b_scale() {
 		name=xs-$i
 		vm_config_file="$SC_DIR/$name.cfg"
 		bench_cfg "$vm_config_file" "$name" "$XTV_KERNEL" "$XTV_RAMDISK" "$XTV_EXTRA" "$scale_mem"
-		"$XSBENCH" boot "$name" "$READY_NODE" 300 xl create "$vm_config_file" >"$SC_DIR/$name.out" 2>&1 &
+		"$XSBENCH" boot "$name" "$READY_NODE" "$BENCH_SCALE_TIMEOUT" xl create "$vm_config_file" \
+			>"$SC_DIR/$name.out" 2>&1 &
 		pids="$pids $!"
 		i=$((i + 1))
 	done
 	booted=0
 	for p in $pids; do wait "$p" && booted=$((booted + 1)); done
 	t1=$("$XSBENCH" now)
+	# What limits N: Xen's free memory and dom0's (one xl monitor process per domain).
+	xl info >"$SC_DIR/xl-info-after.txt" 2>&1 || true
+	free -m >"$SC_DIR/dom0-free.txt" 2>&1 || true
+	note "all booted: xen free memory $(awk '/^free_memory/ { print $3 }' "$SC_DIR/xl-info-after.txt") MiB, dom0 $(awk '/^Mem:/ { print $7 }' "$SC_DIR/dom0-free.txt") MiB available"
 	pids=""
 	i=1
 	while [ "$i" -le "$BENCH_SCALE_N" ]; do
 		d=$(field domid "$SC_DIR/xs-$i.out")
 		if [ "${d:--1}" -ge 0 ] 2>/dev/null; then
-			xtv-send -t 120 "$d" --when now --action ignore >"$SC_DIR/xs-$i.send" 2>&1 &
+			xtv-send -t "$BENCH_SCALE_TIMEOUT" "$d" --when now --action ignore >"$SC_DIR/xs-$i.send" 2>&1 &
 			pids="$pids $!"
 		fi
 		i=$((i + 1))
