@@ -3,7 +3,7 @@
 # and the image files into docs/benchmarks.md: one table, every target marked met / not met.
 #
 # usage: tests/bench/report.sh [-o FILE] [-r RESULTS] [-O OUT] [-b BUILD_RESULTS]
-#                              [-f "MEM:RESULTS ..."]   (memory-floor runs of check-lab)
+#                              [-f "MODE:MEM:RESULTS ..."]   (memory-floor runs of check-lab)
 #                              [-d DATA_DIR]   (copy the small raw tables there, for git)
 set -eu
 
@@ -16,7 +16,7 @@ while getopts o:r:O:b:f:d:h opt; do
 	b) B=$OPTARG ;;
 	f) FLOOR=$OPTARG ;;
 	d) DATA=$OPTARG ;;
-	*) echo "usage: $0 [-o FILE] [-r RESULTS] [-O OUT] [-b BUILD] [-f 'MEM:RESULTS ...'] [-d DATA_DIR]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-o FILE] [-r RESULTS] [-O OUT] [-b BUILD] [-f 'MODE:MEM:RESULTS ...'] [-d DATA_DIR]" >&2; exit 2 ;;
 	esac
 done
 S=$R/scenarios
@@ -50,6 +50,14 @@ f_floor=$(col ours "$mem" 7 | median)
 nf_ours=$(col ours "$cmp_mem" 7 | grep -c . || true)
 nf_stock=$(col stock "$cmp_mem" 7 | grep -c . || true)
 f_ratio=$(awk -v a="$f_ours" -v b="$f_stock" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')
+# The same image as a PVH guest, at BENCH_CMP_MEM and at its own memory (BENCH_PVH_MEM).
+pvh_mem=$(awk -F'\t' -v c="$cmp_mem" 'NR > 1 && $1 == "ours-pvh" && $2 != c { print $2; exit }' "$S/bench-boot/boots.tsv")
+pvh_mem=${pvh_mem:-$cmp_mem}
+f_pvh=$(col ours-pvh "$cmp_mem" 7 | median)
+f_pvh_floor=$(col ours-pvh "$pvh_mem" 7 | median)
+r_pvh=$(col ours-pvh "$cmp_mem" 6 | median)
+r_pvh_floor=$(col ours-pvh "$pvh_mem" 6 | median)
+nf_pvh=$(col ours-pvh "$cmp_mem" 7 | grep -c . || true)
 intro_ours=$(col ours "$cmp_mem" 5 | median)
 intro_stock=$(col stock "$cmp_mem" 5 | median)
 
@@ -106,25 +114,34 @@ b_clean=$(echo "$build_row" | cut -f1) b_noop=$(echo "$build_row" | cut -f2)
 b_clean2=$(echo "$build_row" | cut -f3) b_same=$(echo "$build_row" | cut -f4)
 b_differ=$(echo "$build_row" | cut -f5) b_load=$(echo "$build_row" | cut -f6-8)
 
-# Memory floor from check-lab runs at given sizes.
+# Memory floor per mode from check-lab runs at given sizes (MODE:MEM:RESULTS).
 floor_rows=""
-floor=""
+floor_pv="" floor_pvh=""
 for f in $FLOOR; do
-	m=${f%%:*} d=${f#*:}
+	t=${f%%:*} rest=${f#*:}
+	m=${rest%%:*} d=${rest#*:}
 	[ -f "$d/summary.tsv" ] || continue
 	tot=$(grep -c . "$d/summary.tsv" || true)
 	ok=$(awk -F'\t' '$2 == "pass"' "$d/summary.tsv" | grep -c . || true)
-	floor_rows="$floor_rows| check-lab at ${m} MiB | $ok of $tot scenarios passed (\`$d\`) | |
+	floor_rows="$floor_rows| check-lab as $t at ${m} MiB | $ok of $tot scenarios passed (\`$d\`) | |
 "
 	if [ "$ok" = "$tot" ] && [ "$tot" -gt 0 ]; then
-		if [ -z "$floor" ] || [ "$m" -lt "$floor" ]; then floor=$m; fi
+		case "$t" in
+		pv) if [ -z "$floor_pv" ] || [ "$m" -lt "$floor_pv" ]; then floor_pv=$m; fi ;;
+		pvh) if [ -z "$floor_pvh" ] || [ "$m" -lt "$floor_pvh" ]; then floor_pvh=$m; fi ;;
+		esac
 	fi
 done
 
-# Boot floor from the bench session (boots to ready and answers one message).
-boot_floor=$(cat "$S/bench-floor/boot-floor" 2>/dev/null || true)
-floor_tried=$(awk -F'\t' 'NR > 1 { printf "%s%s MiB %s", sep, $1, ($3 == 1 ? "ok" : "no"); sep = ", " }' \
-	"$S/bench-floor/floor.tsv" 2>/dev/null || true)
+# Boot floor per mode from the bench session (boots to ready and answers one message).
+boot_floor_pv=$(cat "$S/bench-floor/boot-floor-pv" 2>/dev/null || true)
+boot_floor_pvh=$(cat "$S/bench-floor/boot-floor-pvh" 2>/dev/null || true)
+floor_tried() {
+	awk -F'\t' -v t="$1" 'NR > 1 && $1 == t { printf "%s%s MiB %s", sep, $2, ($4 == 1 ? "ok" : "no"); sep = ", " }' \
+		"$S/bench-floor/floor.tsv" 2>/dev/null || true
+}
+# floor_verdict FLOOR: met when FLOOR is at most 12 MiB.
+floor_verdict() { if [ -n "$1" ]; then verdict "$1 <= 12"; else echo "**not met**"; fi; }
 scale_mem=$(cat "$S/bench-scale/mem" 2>/dev/null || echo "$mem")
 
 load_before=$(cat "$O/bench/load-before" 2>/dev/null || echo "?")
@@ -158,11 +175,14 @@ figure is the same first answer with only the kernel swapped.
 | first answer, Debian stock kernel, same initrd, ${cmp_mem} MiB, median of $nf_stock | $f_stock ms | | |
 | first answer ratio ours / stock | $f_ratio | ≤ 0.25 | $(verdict "$f_ratio <= 0.25") |
 | first answer, ours at ${mem} MiB, median | $f_floor ms | | |
+| first answer, the same image as PVH, ${cmp_mem} MiB / ${pvh_mem} MiB, medians of $nf_pvh | $f_pvh / $f_pvh_floor ms | | |
 | of which xl create → domain in xenstore (toolstack, same for both), ours / stock | $intro_ours / $intro_stock ms | | |
 | boot to ready, ours (${cmp_mem} MiB), median of $n_ours | $(ms "$(awk -v v="$ours" 'BEGIN { print v * 1000 }')") ms | | |
 | boot to ready, Debian stock kernel, same initrd, ${cmp_mem} MiB, median of $n_stock | $(ms "$(awk -v v="$stock" 'BEGIN { print v * 1000 }')") ms | | |
 | boot to ready ratio ours / stock | $ratio | | |
 | boot to ready, ours at ${mem} MiB, median | $ours_floor ms | | |
+| boot to ready, PV / PVH, ${cmp_mem} MiB, medians | $ours / $r_pvh ms | | |
+| boot to ready, PV at ${mem} MiB / PVH at ${pvh_mem} MiB, medians | $ours_floor / $r_pvh_floor ms | | |
 | testing message → daemon's ack, $t_n messages ($t_lost lost): p50 / p90 / p99 / max | $(ms "$t50") / $(ms "$t90") / $(ms "$t99") / $(ms "$tmax") ms | | |
 | control/sysrq → in-kernel ack, our kernel, $k_n ($k_lost lost): p50 / p90 / p99 / max | $(ms "$k50") / $(ms "$k90") / $(ms "$k99") / $(ms "$kmax") ms | | |
 | control/sysrq → in-kernel ack, stock kernel, $s_n ($s_lost lost): p50 / p90 / p99 / max | $(ms "$s50") / $(ms "$s90") / $(ms "$s99") / $(ms "$smax") ms | | |
@@ -172,8 +192,10 @@ figure is the same first answer with only the kernel swapped.
 | kernel (vmlinuz) + initrd.img | $(mib "$both") ($(kib "$kern") + $(kib "$initrd")) | ≤ 2.5 MiB | $(verdict "$both <= 2621440") |
 | xtvd / init (static, stripped) / initrd-debug.img | $(kib "$xtvd") / $(kib "$init") / $(kib "$dbg") | | |
 | guest memory after boot at ${meminfo_mem} MiB (guest's /proc/meminfo) | MemTotal $(mi MemTotal) kB, MemFree $(mi MemFree) kB, MemAvailable $(mi MemAvailable) kB; kernel: $kmem available | | |
-| boot floor: smallest memory= that boots to ready and answers a message ($floor_tried) | ${boot_floor:-none} MiB | 16 MiB | $(if [ -n "$boot_floor" ]; then verdict "$boot_floor <= 16"; else echo "**not met**"; fi) |
-${floor_rows}| memory floor (smallest memory= where the check-lab matrix passes) | ${floor:-not measured here} MiB | 16 MiB | $(if [ -n "$floor" ]; then verdict "$floor <= 16"; else echo "see docs/lab.md"; fi) |
+| boot floor as PV: smallest memory= that boots to ready and answers a message ($(floor_tried pv)) | ${boot_floor_pv:-none} MiB | ≤ 12 MiB | $(floor_verdict "$boot_floor_pv") |
+| boot floor as PVH ($(floor_tried pvh)) | ${boot_floor_pvh:-none} MiB | ≤ 12 MiB | $(floor_verdict "$boot_floor_pvh") |
+${floor_rows}| memory floor as PV (smallest memory= where the whole check-lab matrix passes) | ${floor_pv:-not measured here} MiB | ≤ 12 MiB | $(if [ -n "$floor_pv" ]; then floor_verdict "$floor_pv"; else echo "see docs/lab.md"; fi) |
+| memory floor as PVH | ${floor_pvh:-not measured here} MiB | ≤ 12 MiB | $(if [ -n "$floor_pvh" ]; then floor_verdict "$floor_pvh"; else echo "see docs/lab.md"; fi) |
 | $sc_n VMs at ${scale_mem} MiB created at once: ready / answered one message | $sc_ready / $sc_ans; all ready after $sc_boot ms, all answered $sc_msg ms later | 64, no failures | $(verdict "${sc_n:-0} >= 64 && ${sc_ready:-0} == ${sc_n:-1} && ${sc_ans:-0} == ${sc_n:-1}") |
 | Xen free memory before / with the $sc_n VMs up; dom0 available with them | ${sc_free0:-?} / ${sc_free1:-?} MiB; ${sc_dom0:-?} MiB | | |
 | clean build (\`make image\`, sources cached) | $(if [ -n "$b_clean" ]; then echo "$(ms "$(awk -v v="$b_clean" 'BEGIN { print v * 1000 }')") ms"; else echo "not measured (no $B/build.tsv: make bench-build)"; fi) | | |

@@ -19,16 +19,17 @@ bench-scale       bench           b_scale                         | N test VMs s
 
 : "${BENCH_EXTRA:=/lab/extra}" "${BENCH_BOOTS:=5}" "${BENCH_CMP_MEM:=128}"
 : "${BENCH_PINGS:=250}" "${BENCH_GAP_MS:=20}" "${BENCH_SCALE_N:=64}" "${BENCH_SCALE_TIMEOUT:=1200}"
-: "${BENCH_FLOOR_SIZES:=8 9 10 11 12 16 20 24}"
+: "${BENCH_FLOOR_SIZES:=8 9 10 11 12 16 20 24}" "${BENCH_PVH_MEM:=$XTV_MEM}"
 BENCH_STOCK=$BENCH_EXTRA/stock-vmlinux
 XSBENCH=$BENCH_EXTRA/xsbench
 BENCH_MSG='{"when":"now","ack":"ok","action":"ignore"}'
 
-# bench_cfg FILE NAME KERNEL RAMDISK EXTRA MEM: an xl config, domain destroyed on shutdown.
+# bench_cfg FILE NAME KERNEL RAMDISK EXTRA MEM [TYPE]: an xl config (TYPE pv, the default,
+# or pvh), domain destroyed on shutdown.
 bench_cfg() {
 	cat >"$1" <<EOF
 name = "$2"
-type = "pv"
+type = "${7:-pv}"
 kernel = "$3"
 ramdisk = "$4"
 extra = "$5"
@@ -46,11 +47,13 @@ field() {
 	END { print v }' "$2"
 }
 
-# bench_kernel LABEL: kernel and command line for ours / stock.
+# bench_kernel LABEL: "KERNEL|COMMAND LINE|TYPE" for ours (PV), ours-pvh (the same image as
+# a PVH guest) and stock (Debian's kernel, PV).
 bench_kernel() {
 	case "$1" in
-	ours) echo "$XTV_KERNEL|$XTV_EXTRA" ;;
-	stock) echo "$BENCH_STOCK|console=hvc0" ;;
+	ours) echo "$XTV_KERNEL|$XTV_EXTRA|pv" ;;
+	ours-pvh) echo "$XTV_KERNEL|$XTV_EXTRA|pvh" ;;
+	stock) echo "$BENCH_STOCK|console=hvc0|pv" ;;
 	esac
 }
 
@@ -64,7 +67,8 @@ boot_once() {
 	BENCH_SEQ=$((${BENCH_SEQ:-0} + 1))
 	name=xb-$BENCH_SEQ-$1-$2
 	out=$SC_DIR/$name.out
-	bench_cfg "$SC_DIR/$name.cfg" "$name" "${k%%|*}" "$XTV_RAMDISK" "${k#*|}" "$2"
+	rest=${k#*|}
+	bench_cfg "$SC_DIR/$name.cfg" "$name" "${k%%|*}" "$XTV_RAMDISK" "${rest%|*}" "$2" "${k##*|}"
 	rc=0
 	"$XSBENCH" first "$name" "$BOOT_TIMEOUT" "$BENCH_MSG" xl create "$SC_DIR/$name.cfg" \
 		>"$out" 2>&1 || rc=$?
@@ -88,8 +92,9 @@ boot_once() {
 
 boots_all_answered() { ! awk -F'\t' 'NR > 1 && ($6 == "" || $6 < 0 || $7 == "" || $7 < 0)' "$SC_DIR/boots.tsv" | grep -q .; }
 
-# b_boots: BENCH_BOOTS rounds, alternating so that both see the same load: ours and stock
-# at BENCH_CMP_MEM (the stock kernel does not boot in 16 MiB), ours at XTV_MEM.
+# b_boots: BENCH_BOOTS rounds, alternating so that every kind sees the same load: ours (PV),
+# stock and ours as PVH at BENCH_CMP_MEM (the stock kernel does not boot at the floor), ours
+# at XTV_MEM as PV and at BENCH_PVH_MEM as PVH.
 b_boots() {
 	printf 'kernel\tmem_mib\tround\tdomid\tintro_ms\tready_ms\tfirst_ms\tpoweroff_ack_us\n' >"$SC_DIR/boots.tsv"
 	note "load before: $(cat /proc/loadavg)"
@@ -98,6 +103,8 @@ b_boots() {
 		boot_once ours "$BENCH_CMP_MEM" "$i"
 		boot_once stock "$BENCH_CMP_MEM" "$i"
 		boot_once ours "$XTV_MEM" "$i"
+		boot_once ours-pvh "$BENCH_CMP_MEM" "$i"
+		boot_once ours-pvh "$BENCH_PVH_MEM" "$i"
 		i=$((i + 1))
 	done
 	note "load after: $(cat /proc/loadavg)"
@@ -161,28 +168,42 @@ b_mem() {
 	pass
 }
 
-# b_floor: boot once at each of BENCH_FLOOR_SIZES MiB (ascending); a size counts when the
-# daemon became ready and answered a message. The smallest is the boot floor (the full
-# matrix at that size is check-lab's job: make check-lab LAB_MEM=N).
+# floor_try TYPE MEM: boot once as TYPE (pv or pvh) with MEM MiB; a size counts when the
+# daemon became ready and answered a message. Appends a row to floor.tsv.
+floor_try() {
+	name=xf-$1-$2
+	bench_cfg "$SC_DIR/$name.cfg" "$name" "$XTV_KERNEL" "$XTV_RAMDISK" "$XTV_EXTRA" "$2" "$1"
+	"$XSBENCH" boot "$name" "$READY_NODE" "$BOOT_TIMEOUT" xl create "$SC_DIR/$name.cfg" \
+		>"$SC_DIR/$name.out" 2>&1 || true
+	d=$(field domid "$SC_DIR/$name.out")
+	ans=0
+	if [ "$(field ready_ms "$SC_DIR/$name.out")" != "-1.0" ] && [ "${d:--1}" -ge 0 ] 2>/dev/null; then
+		xtv-send -t 60 "$d" --when now --action ignore >"$SC_DIR/$name.send" 2>&1 && ans=1
+	fi
+	cp "/var/log/xen/console/guest-$name.log" "$SC_DIR/$name.console" 2>/dev/null || true
+	if ! name_gone "$name"; then (timeout 30 xl destroy "$name") >/dev/null 2>&1 || true; fi
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$(field ready_ms "$SC_DIR/$name.out")" "$ans" >>"$SC_DIR/floor.tsv"
+	note "floor: $1 ${2} MiB: $(grep '^domid=' "$SC_DIR/$name.out" || echo no result), answered $ans"
+	if [ "$ans" = 1 ] && [ ! -s "$SC_DIR/boot-floor-$1" ]; then echo "$2" >"$SC_DIR/boot-floor-$1"; fi
+}
+
+floor_answers() { awk -F'\t' -v t="$1" '$1 == t && $4 == 1' "$SC_DIR/floor.tsv" | grep -c . || true; }
+
+# b_floor: BENCH_FLOOR_SIZES MiB (ascending), as PV and as PVH in turn, so that both modes
+# see the same load, until a mode has answered at two sizes. The smallest size that answers
+# is the mode's boot floor (the full matrix at that size is check-lab's job: make check-lab
+# LAB_MEM=N); boot-floor is PV's, the size of bench-scale's VMs.
 b_floor() {
-	printf 'mem_mib\tready_ms\tanswered\n' >"$SC_DIR/floor.tsv"
+	printf 'type\tmem_mib\tready_ms\tanswered\n' >"$SC_DIR/floor.tsv"
 	for m in $BENCH_FLOOR_SIZES; do
-		name=xf-$m
-		bench_cfg "$SC_DIR/$name.cfg" "$name" "$XTV_KERNEL" "$XTV_RAMDISK" "$XTV_EXTRA" "$m"
-		"$XSBENCH" boot "$name" "$READY_NODE" "$BOOT_TIMEOUT" xl create "$SC_DIR/$name.cfg" \
-			>"$SC_DIR/$name.out" 2>&1 || true
-		d=$(field domid "$SC_DIR/$name.out")
-		ans=0
-		if [ "$(field ready_ms "$SC_DIR/$name.out")" != "-1.0" ] && [ "${d:--1}" -ge 0 ] 2>/dev/null; then
-			xtv-send -t 60 "$d" --when now --action ignore >"$SC_DIR/$name.send" 2>&1 && ans=1
-		fi
-		cp "/var/log/xen/console/guest-$name.log" "$SC_DIR/$name.console" 2>/dev/null || true
-		if ! name_gone "$name"; then (timeout 30 xl destroy "$name") >/dev/null 2>&1 || true; fi
-		printf '%s\t%s\t%s\n' "$m" "$(field ready_ms "$SC_DIR/$name.out")" "$ans" >>"$SC_DIR/floor.tsv"
-		note "floor: ${m} MiB: $(grep '^domid=' "$SC_DIR/$name.out" || echo no result), answered $ans"
-		if [ "$ans" = 1 ] && [ ! -s "$SC_DIR/boot-floor" ]; then echo "$m" >"$SC_DIR/boot-floor"; fi
+		# A mode that has answered at two sizes is done: larger ones only cost time.
+		for t in pv pvh; do
+			[ "$(floor_answers "$t")" -ge 2 ] || floor_try "$t" "$m"
+		done
 	done
-	check "the VM boots and answers at some size" [ -s "$SC_DIR/boot-floor" ]
+	if [ -s "$SC_DIR/boot-floor-pv" ]; then cp "$SC_DIR/boot-floor-pv" "$SC_DIR/boot-floor"; fi
+	check "the VM boots and answers as PV at some size" [ -s "$SC_DIR/boot-floor-pv" ]
+	check "the VM boots and answers as PVH at some size" [ -s "$SC_DIR/boot-floor-pvh" ]
 	pass
 }
 
