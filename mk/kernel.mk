@@ -29,7 +29,18 @@ KERNEL_MAKE = $(MAKE) -C $(KERNEL_TREE) O=$(abspath $(KERNEL_BUILD)) ARCH=x86_64
 .PHONY: kernel check-kernel-config
 kernel: $(KERNEL_IMAGE) $(KERNEL_CONFIG)
 
-$(KERNEL_TREE_STAMP): $(CACHE)/linux/.unpacked $(KERNEL_PATCHES) kernel-config/prepare-tree.sh
+# The names of the patches, rewritten only when they change, so that removing a patch (which
+# leaves no newer file behind) also prepares the tree again.
+KERNEL_PATCH_LIST := $(KERNEL_OUT)/patches.list
+.PHONY: kernel-patch-list
+kernel-patch-list:
+	@mkdir -p $(KERNEL_OUT)
+	@echo '$(notdir $(KERNEL_PATCHES))' | cmp -s - $(KERNEL_PATCH_LIST) || \
+		echo '$(notdir $(KERNEL_PATCHES))' >$(KERNEL_PATCH_LIST)
+$(KERNEL_PATCH_LIST): kernel-patch-list
+
+$(KERNEL_TREE_STAMP): $(CACHE)/linux/.unpacked $(KERNEL_PATCHES) $(KERNEL_PATCH_LIST) \
+		kernel-config/prepare-tree.sh
 	@mkdir -p $(@D)
 	kernel-config/prepare-tree.sh $(KERNEL_SRC) $(KERNEL_TREE) $(KERNEL_PATCHES)
 	touch $@
