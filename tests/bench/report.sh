@@ -58,8 +58,24 @@ f_pvh_floor=$(col ours-pvh "$pvh_mem" 7 | median)
 r_pvh=$(col ours-pvh "$cmp_mem" 6 | median)
 r_pvh_floor=$(col ours-pvh "$pvh_mem" 6 | median)
 nf_pvh=$(col ours-pvh "$cmp_mem" 7 | grep -c . || true)
+# The candidates for a faster first answer, at the floor, against ours there.
+f_quiet=$(col ours-quiet "$mem" 7 | median)
+f_elf=$(col ours-elf "$mem" 7 | median)
+r_quiet=$(col ours-quiet "$mem" 6 | median)
+r_elf=$(col ours-elf "$mem" 6 | median)
+i_floor=$(col ours "$mem" 5 | median)
+i_elf=$(col ours-elf "$mem" 5 | median)
 intro_ours=$(col ours "$cmp_mem" 5 | median)
 intro_stock=$(col stock "$cmp_mem" 5 | median)
+# guest_share KERNEL MEM: median of first answer minus the toolstack's part (xl create until
+# the domain is introduced to xenstored): what the guest kernel and our user space take.
+guest_share() {
+	awk -F'\t' -v k="$1" -v m="$2" 'NR > 1 && $1 == k && $2 == m && $5 >= 0 && $7 >= 0 { print $7 - $5 }' \
+		"$S/bench-boot/boots.tsv" | median
+}
+g_ours=$(guest_share ours "$cmp_mem")
+g_stock=$(guest_share stock "$cmp_mem")
+g_ratio=$(awk -v a="$g_ours" -v b="$g_stock" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')
 
 # Boot to ready.
 ours=$(col ours "$cmp_mem" 6 | median)
@@ -177,6 +193,10 @@ figure is the same first answer with only the kernel swapped.
 | first answer, ours at ${mem} MiB, median | $f_floor ms | | |
 | first answer, the same image as PVH, ${cmp_mem} MiB / ${pvh_mem} MiB, medians of $nf_pvh | $f_pvh / $f_pvh_floor ms | | |
 | of which xl create → domain in xenstore (toolstack, same for both), ours / stock | $intro_ours / $intro_stock ms | | |
+| the rest (domain introduced → first answer: guest kernel and our user space), ours / stock, medians | $g_ours / $g_stock ms, ratio $g_ratio | | |
+| first answer at ${mem} MiB: as built / with \`quiet\` / kernel uncompressed, medians | $f_floor / $f_quiet / $f_elf ms | | |
+| boot to ready at ${mem} MiB: as built / with \`quiet\` / kernel uncompressed, medians | $ours_floor / $r_quiet / $r_elf ms | | |
+| xl create → domain introduced at ${mem} MiB: bzImage / uncompressed ELF, medians | $i_floor / $i_elf ms | | |
 | boot to ready, ours (${cmp_mem} MiB), median of $n_ours | $(ms "$(awk -v v="$ours" 'BEGIN { print v * 1000 }')") ms | | |
 | boot to ready, Debian stock kernel, same initrd, ${cmp_mem} MiB, median of $n_stock | $(ms "$(awk -v v="$stock" 'BEGIN { print v * 1000 }')") ms | | |
 | boot to ready ratio ours / stock | $ratio | | |
