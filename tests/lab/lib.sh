@@ -10,7 +10,7 @@
 # Every wait is bounded and event driven (xenstore watches, xl's own exit).
 
 : "${XTV_KERNEL:=/lab/domu/kernel}" "${XTV_RAMDISK:=/lab/domu/initrd}"
-: "${XTV_EXTRA:=console=hvc0 xen.userspace_shutdown=1}" "${XTV_MEM:=9}"
+: "${XTV_EXTRA:=console=hvc0 xen.userspace_shutdown=1}" "${XTV_MEM:=9}" "${XTV_TYPE:=pv}"
 : "${READY_NODE:=data/xtv/ready}" "${BOOT_TIMEOUT:=90}" "${ACK_TIMEOUT:=30}"
 : "${SHUTDOWN_TIMEOUT:=60}" "${SETTLE:=3}" "${VM_LIFETIME:=400}"
 # The debug initrd (BusyBox) is 2.1 MB once the domain builder has decompressed it, and the
@@ -143,11 +143,12 @@ dom_running() { st=$(dom_state) && case "$st" in *[scd]*) false ;; *) true ;; es
 dom_gone() { ! xl list "$DOMID" >/dev/null 2>&1; }
 
 # vm_config [MEM]: the xl config; every shutdown is preserved so the reason and the final
-# xenstore values can be read afterwards.
+# xenstore values can be read afterwards. XTV_TYPE is the guest type, pv or pvh: the same
+# kernel and initrd boot either way (docs/kernel.md).
 vm_config() {
 	cat >"$SC_DIR/domain.cfg" <<EOF
 name = "$DOM"
-type = "pv"
+type = "$XTV_TYPE"
 kernel = "$XTV_KERNEL"
 ramdisk = "$XTV_RAMDISK"
 extra = "$XTV_EXTRA"

@@ -8,15 +8,17 @@ set -eu
 
 usage() {
 	cat >&2 <<'EOF'
-usage: tests/lab/run-lab.sh [-s SET] [-o RESULTS] [-m MEM] [-k KERNEL] [-i INITRD]
+usage: tests/lab/run-lab.sh [-s SET] [-t TYPE] [-o RESULTS] [-m MEM] [-k KERNEL] [-i INITRD]
                             [-e EXTRA] [-r READY_NODE] [-T SECONDS] [-n NAMES] [--expect-broken]
   -s SET      scenario set: fast (default), full, stub, demo
+  -t TYPE     guest type the scenarios create, pv (default) or pvh; TAP and JUnit name
+              every test case TYPE/NAME (pv/boot, pvh/boot)
   -o RESULTS  results folder (default results/lab)
   -m MEM      domU memory in MiB (default 9, the measured floor)
   -k/-i       domU kernel / initrd (default out/image/vmlinuz, out/image/initrd.img)
   -e EXTRA    domU command line (default "console=hvc0 xen.userspace_shutdown=1")
   -r NODE     node that says the guest is ready (default data/xtv/ready)
-  -T SECONDS  bound for the whole QEMU run (default 1500)
+  -T SECONDS  bound for the whole QEMU run (default 2400)
   -n NAMES    run only these scenarios (space separated)
   -j LANES    scenarios run side by side in LANES lanes (default 1)
   -R 0|1      run a scenario that ended in `error` (its domain was not created or never
@@ -36,15 +38,16 @@ TOP=$(cd "$HERE/../.." && pwd)
 LAB_CACHE=${LAB_CACHE:-$TOP/cache/lab}
 export LAB_CACHE # read by qemu.sh
 LAB_OUT=${LAB_OUT:-$TOP/out/lab}
-SET=fast RESULTS=results/lab MEM=9 ONLY="" EXPECT_BROKEN=0 VARS="" LANES=1 RETRY=1
+SET=fast TYPE=pv RESULTS=results/lab MEM=9 ONLY="" EXPECT_BROKEN=0 VARS="" LANES=1 RETRY=1
 PAYLOAD_ONLY=0
 KERNEL=$TOP/out/image/vmlinuz INITRD=$TOP/out/image/initrd.img
-EXTRA="console=hvc0 xen.userspace_shutdown=1" READY=data/xtv/ready QEMU_TIMEOUT=1500
+EXTRA="console=hvc0 xen.userspace_shutdown=1" READY=data/xtv/ready QEMU_TIMEOUT=2400
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage ;;
 	-s) SET=$2; shift 2 ;;
+	-t) case "$2" in pv | pvh) TYPE=$2 ;; *) usage ;; esac; shift 2 ;;
 	-o) RESULTS=$2; shift 2 ;;
 	-m) MEM=$2; shift 2 ;;
 	-k) KERNEL=$2; shift 2 ;;
@@ -63,7 +66,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-WORK=$LAB_OUT/run-$(basename "$RESULTS")
+# One work folder per results folder (results/lab/pv and results/lab-full/pv must not share).
+WORK=$LAB_OUT/run-$(printf '%s' "$RESULTS" | tr -c 'A-Za-z0-9._-' '_')
 DISK=$WORK/results.img
 
 # build_payload: the second initramfs archive: /init, the runner, the test VM, xtv-send.
@@ -92,6 +96,7 @@ LAB_ONLY='$ONLY'
 LAB_LANES='$LANES'
 LAB_RETRY='$RETRY'
 XTV_MEM='$MEM'
+XTV_TYPE='$TYPE'
 XTV_EXTRA='$EXTRA'
 READY_NODE='$READY'
 EOF
@@ -152,9 +157,9 @@ write_tap() {
 	while IFS=$(printf '\t') read -r name v secs msg purpose; do
 		i=$((i + 1))
 		case "$v" in
-		pass) echo "ok $i - $name: pass (${secs}s) # $purpose${msg:+ [$msg]}" ;;
-		skip) echo "ok $i - $name: skip # SKIP $msg" ;;
-		*) echo "not ok $i - $name: $v (${secs}s) - $msg" ;;
+		pass) echo "ok $i - $TYPE/$name: pass (${secs}s) # $purpose${msg:+ [$msg]}" ;;
+		skip) echo "ok $i - $TYPE/$name: skip # SKIP $msg" ;;
+		*) echo "not ok $i - $TYPE/$name: $v (${secs}s) - $msg" ;;
 		esac
 	done <"$1"
 }
@@ -165,10 +170,10 @@ write_junit() {
 	errors=$(awk -F'\t' '$2 != "fail" && $2 != "pass" && $2 != "skip"' "$1" | grep -c . || true)
 	skips=$(awk -F'\t' '$2 == "skip"' "$1" | grep -c . || true)
 	echo '<?xml version="1.0" encoding="UTF-8"?>'
-	echo "<testsuites><testsuite name=\"xen-test-vm lab ($SET)\" tests=\"$total\" failures=\"$fails\" errors=\"$errors\" skipped=\"$skips\">"
+	echo "<testsuites><testsuite name=\"xen-test-vm lab ($SET, $TYPE)\" tests=\"$total\" failures=\"$fails\" errors=\"$errors\" skipped=\"$skips\">"
 	while IFS=$(printf '\t') read -r name v secs msg purpose; do
 		m=$(printf '%s' "$msg" | xml_escape)
-		printf '<testcase classname="lab.%s" name="%s" time="%s">' "$SET" "$name" "$secs"
+		printf '<testcase classname="lab.%s.%s" name="%s/%s" time="%s">' "$SET" "$TYPE" "$TYPE" "$name" "$secs"
 		case "$v" in
 		pass) ;;
 		fail) printf '<failure type="fail" message="%s"/>' "$m" ;;
@@ -201,7 +206,7 @@ collect() {
 	write_junit "$RESULTS/summary.tsv" >"$RESULTS/junit.xml"
 	total=$(grep -c . "$RESULTS/summary.tsv" || true)
 	bad=$(awk -F'\t' '$2 != "pass" && $2 != "skip"' "$RESULTS/summary.tsv" | grep -c . || true)
-	echo "lab: $total scenarios, $bad not passed; results in $RESULTS (results.tap, junit.xml, scenarios/*/console.log)"
+	echo "lab: $TYPE: $total scenarios, $bad not passed; results in $RESULTS (results.tap, junit.xml, scenarios/*/console.log)"
 	[ "$1" = 0 ] || { echo "lab: QEMU did not end cleanly (status $1): the run fails" >&2; return 1; }
 	[ "$total" -gt 0 ] && [ "$bad" -eq 0 ]
 }
@@ -231,7 +236,7 @@ main() {
 	build_payload
 	[ "$PAYLOAD_ONLY" = 0 ] || { echo "$WORK/dom0.cpio"; exit 0; }
 	start=$(date +%s)
-	echo "lab: booting Xen + dom0 in QEMU (set $SET, bound ${QEMU_TIMEOUT}s)"
+	echo "lab: booting Xen + dom0 in QEMU (set $SET, guests $TYPE, bound ${QEMU_TIMEOUT}s)"
 	q_rc=0
 	run_qemu || q_rc=$?
 	echo "lab: QEMU finished after $(($(date +%s) - start))s (status $q_rc)"
