@@ -115,7 +115,7 @@ run_qemu() {
 	{
 		timeout --foreground -k 10 "$QEMU_TIMEOUT" "$HERE/qemu.sh" "$WORK/dom0.cpio" "$DISK" \
 			</dev/null || echo "qemu-exit $?"
-	} | sed -u 's/\r$//' | tee "$WORK/serial.log" | grep --line-buffered -E '^(lab|lab-dom0|demo):|^qemu-exit|Panic|FATAL' || true
+	} | sed -u 's/\r*$//' | tee "$WORK/serial.log" | grep --line-buffered -E '^(lab|lab-dom0|demo):|^qemu-exit|Panic|FATAL' || true
 	exit_line=$(sed -n 's/^qemu-exit //p' "$WORK/serial.log" | tail -n 1)
 	return "${exit_line:-0}"
 }
@@ -187,6 +187,19 @@ write_junit() {
 	echo '</testsuite></testsuites>'
 }
 
+# dom0_crashes: every sign of a dom0 process that died of a fault or of glibc's heap checks
+# (the symptom of an unsuitable emulated CPU, docs/lab.md) into RESULTS/dom0-crashes.txt:
+# dom0's kernel log and the output of every tool the scenarios ran. Returns the count.
+dom0_crashes() {
+	{
+		grep -E 'segfault at|traps:|general protection' "$RESULTS/dom0-dmesg.log" 2>/dev/null || true
+		grep -rEs --exclude=console.log --exclude=checks.log \
+			'malloc\(\)|corrupted|double free|Segmentation fault|core dumped|Aborted' \
+			"$RESULTS/scenarios" || true
+	} >"$RESULTS/dom0-crashes.txt"
+	grep -c . "$RESULTS/dom0-crashes.txt" || true
+}
+
 # collect QEMU_RC: unpack the results disk and write the reports; returns the verdict.
 collect() {
 	rm -rf "$RESULTS"
@@ -207,6 +220,8 @@ collect() {
 	total=$(grep -c . "$RESULTS/summary.tsv" || true)
 	bad=$(awk -F'\t' '$2 != "pass" && $2 != "skip"' "$RESULTS/summary.tsv" | grep -c . || true)
 	echo "lab: $TYPE: $total scenarios, $bad not passed; results in $RESULTS (results.tap, junit.xml, scenarios/*/console.log)"
+	crashes=$(dom0_crashes)
+	[ "$crashes" = 0 ] || echo "lab: $crashes signs of dom0 processes dying (memory corruption?): $RESULTS/dom0-crashes.txt"
 	[ "$1" = 0 ] || { echo "lab: QEMU did not end cleanly (status $1): the run fails" >&2; return 1; }
 	[ "$total" -gt 0 ] && [ "$bad" -eq 0 ]
 }
