@@ -9,12 +9,15 @@
 #   make lab-stub          bring-up: Debian's stock kernel + a busybox initrd as the domU
 #   make lab-floor         find the smallest domU memory the VM works with, per mode
 #   make lab-probe         builder layout + guest memblock log per PROBE_CASES (docs/kernel.md)
+#   make lab-stress        dom0's tools in a loop next to booting VMs: is the CPU model clean?
+#   make lab-modes         PV and PVH side by side: memory floor, boot to ready (one session)
 #   make lab-deps          only fetch/build the dom0 pieces (cache/lab, out/lab)
 #
 # Variables: LAB_MODES (guest types, default "pv pvh": one QEMU session each),
 # LAB_MEM (domU MiB, default 9 = the measured floor, see docs/lab.md),
 # LAB_ONLY="name ..." (a subset), LAB_TIMEOUT (bound on the whole QEMU run, seconds),
-# LAB_LANES (scenarios run side by side, default 1).
+# LAB_LANES (scenarios run side by side, default 1); for lab-stress STRESS_SECONDS (300)
+# and STRESS_BURST (VMs created at once, 6).
 
 LAB_CACHE   ?= cache/lab
 LAB_OUT     := $(OUT)/lab
@@ -40,7 +43,8 @@ lab_each_mode = failed=""; for mode in $(LAB_MODES); do \
 	done; \
 	if [ -n "$$failed" ]; then echo "lab: set $(1) did not pass as:$$failed" >&2; exit 1; fi
 
-.PHONY: lab-deps demo check-lab check-lab-full check-lab-broken lab-stub lab-floor lab-probe
+.PHONY: lab-deps demo check-lab check-lab-full check-lab-broken lab-stub lab-floor lab-probe \
+	lab-stress lab-modes
 # Not part of `check` (the CI gate) until the dom0-side tooling is stable: docs/lab.md.
 
 $(LAB_XEN) $(LAB_DOM0) &: tests/lab/fetch-dom0.sh $(CACHE)/linux/.unpacked | $(DEPS_STAMP)
@@ -102,6 +106,25 @@ lab-probe: lab-deps image
 	cp $(OUT)/image/initrd-debug.img $(LAB_PROBE_EXTRA)/
 	LAB_EXTRA=$(abspath $(LAB_PROBE_EXTRA)) $(LAB_RUN) -s probe -o $(LAB_RESULTS)-probe -T 1500 \
 		-V PROBE_CASES='$(PROBE_CASES)' -V BOOT_TIMEOUT=60 -V SCENARIO_TIMEOUT=1400
+
+# Is the emulated CPU (QEMU_CPU) clean? dom0's tools in a loop while VMs of each mode of
+# LAB_MODES in turn boot and stop (tests/lab/set-stress.sh; docs/lab.md "The emulated CPU").
+STRESS_SECONDS ?= 300
+STRESS_BURST   ?= 6
+lab-stress: lab-deps image
+	$(LAB_RUN) -s stress -o $(LAB_RESULTS)-stress -T $$(($(STRESS_SECONDS) + 900)) \
+		-V 'STRESS_TYPES=$(LAB_MODES)' -V STRESS_SECONDS=$(STRESS_SECONDS) \
+		-V STRESS_BURST=$(STRESS_BURST) -V SCENARIO_TIMEOUT=$$(($(STRESS_SECONDS) + 600)) \
+		-V BOOT_TIMEOUT=300 -V ACK_TIMEOUT=120
+
+# PV and PVH side by side in one session: each mode's memory floor and boot-to-ready times
+# (tests/lab/set-modes.sh, docs/benchmarks.md). Needs the dom0 timing helper of mk/bench.mk.
+LAB_MODES_EXTRA := $(LAB_OUT)/modes-extra
+lab-modes: lab-deps image $(BENCH_XSBENCH)
+	rm -rf $(LAB_MODES_EXTRA) && mkdir -p $(LAB_MODES_EXTRA)
+	cp $(BENCH_XSBENCH) $(LAB_MODES_EXTRA)/
+	LAB_EXTRA=$(abspath $(LAB_MODES_EXTRA)) $(LAB_RUN) -s modes -o $(LAB_RESULTS)-modes -T 2400 \
+		-V SCENARIO_TIMEOUT=1800 -V BOOT_TIMEOUT=120
 
 demo: lab-deps image
 	$(LAB_RUN) -t pv -s demo -o $(LAB_RESULTS)-demo -T 600

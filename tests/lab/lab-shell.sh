@@ -18,7 +18,8 @@ usage: tests/lab/lab-shell.sh [-m MEM] [-n NAMES] [-T SECONDS] [-k KERNEL] [-i I
   --iso FILE  write a bootable ISO of this shell (tests/lab/mkiso.sh) instead of booting;
               boot it with tests/lab/qemu.sh -i -c FILE
 In the shell: lab-help shows what to type; exit or Ctrl-D powers off and QEMU exits.
-env: LAB_CACHE (cache/lab), LAB_OUT (out/lab), QEMU_CPU (the -cpu model, see qemu.sh)
+env: LAB_CACHE (cache/lab), LAB_OUT (out/lab), QEMU_CPU and QEMU_ACCEL (the emulated CPU
+     and how TCG runs it, see qemu.sh)
 EOF
 	exit 2
 }

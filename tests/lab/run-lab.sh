@@ -28,7 +28,8 @@ usage: tests/lab/run-lab.sh [-s SET] [-t TYPE] [-o RESULTS] [-m MEM] [-k KERNEL]
                    (boot must fail): proves a broken daemon is caught
   --payload-only  build dom0's initramfs for these options, print its path and stop
                    (tests/lab/lab-shell.sh boots it with a shell)
-env: LAB_CACHE (cache/lab), LAB_OUT (out/lab), QEMU_CPU (the -cpu model, see qemu.sh)
+env: LAB_CACHE (cache/lab), LAB_OUT (out/lab), QEMU_CPU and QEMU_ACCEL (the emulated CPU
+     and how TCG runs it, see qemu.sh)
 EOF
 	exit 2
 }
@@ -251,7 +252,7 @@ main() {
 	build_payload
 	[ "$PAYLOAD_ONLY" = 0 ] || { echo "$WORK/dom0.cpio"; exit 0; }
 	start=$(date +%s)
-	echo "lab: booting Xen + dom0 in QEMU (set $SET, guests $TYPE, bound ${QEMU_TIMEOUT}s)"
+	echo "lab: booting Xen + dom0 in QEMU (set $SET, guests $TYPE, $("$HERE/qemu.sh" --machine), bound ${QEMU_TIMEOUT}s)"
 	q_rc=0
 	run_qemu || q_rc=$?
 	echo "lab: QEMU finished after $(($(date +%s) - start))s (status $q_rc)"
