@@ -18,7 +18,10 @@ usage: tests/lab/qemu.sh [-i] DOM0_CPIO [DISK]
              (Ctrl-A X quits QEMU, Ctrl-A C switches to the monitor, Ctrl-A H helps);
              without -i the serial console is stdio and there is no monitor
   --xen-cmdline, --dom0-cmdline  print Xen's / dom0's command line and stop
-env: LAB_CACHE (cache/lab: xen, dom0/vmlinux), QEMU_CPU (the -cpu model, default Westmere),
+  --machine  print the emulated CPU and TCG options (-cpu ..., -accel ...) and stop
+env: LAB_CACHE (cache/lab: xen, dom0/vmlinux),
+     QEMU_CPU (the -cpu model, default phenom,-rdtscp,-fxsr-opt),
+     QEMU_ACCEL (the -accel options, default tcg,thread=single,tb-size=128),
      LAB_QEMU_MEM (the machine's MiB, default 1024), LAB_DOM0_MEM (dom0's MiB, default 512)
 EOF
 	exit 2
