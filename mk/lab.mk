@@ -14,15 +14,17 @@
 #   make lab-deps          only fetch/build the dom0 pieces (cache/lab, out/lab)
 #
 # Variables: LAB_MODES (guest types, default "pv pvh": one QEMU session each),
-# LAB_MEM (domU MiB, default 9 = the measured floor, see docs/lab.md),
-# LAB_ONLY="name ..." (a subset), LAB_TIMEOUT (bound on the whole QEMU run, seconds),
-# LAB_LANES (scenarios run side by side, default 1); for lab-stress STRESS_SECONDS (300)
-# and STRESS_BURST (VMs created at once, 6).
+# LAB_MODE_JOBS (modes run at the same time, default 2: each QEMU is one host core),
+# LAB_MEM (domU MiB for every mode; default per mode, the measured floors: see
+# tests/lab/run-lab.sh -m and docs/lab.md), LAB_ONLY="name ..." (a subset), LAB_TIMEOUT
+# (bound on each QEMU run, seconds), LAB_LANES (scenarios run side by side in one session,
+# default 1); for lab-stress STRESS_SECONDS (300) and STRESS_BURST (VMs created at once, 6).
 
 LAB_CACHE   ?= cache/lab
 LAB_OUT     := $(OUT)/lab
-LAB_MEM     ?= 9
+LAB_MEM     ?=
 LAB_MODES   ?= pv pvh
+LAB_MODE_JOBS ?= 2
 LAB_ONLY    ?=
 LAB_TIMEOUT ?= 2400
 LAB_LANES   ?= 1
@@ -33,19 +35,19 @@ LAB_BASE    := $(LAB_OUT)/dom0-base.cpio
 LAB_STUB    := $(LAB_OUT)/stub-initrd.gz
 LAB_BROKEN  := $(LAB_OUT)/initrd-broken.img
 LAB_NOOP    := $(LAB_OUT)/xtvd-noop
-LAB_RUN      = LAB_CACHE=$(abspath $(LAB_CACHE)) LAB_OUT=$(abspath $(LAB_OUT)) tests/lab/run-lab.sh \
-	-m $(LAB_MEM) -T $(LAB_TIMEOUT) -j $(LAB_LANES) $(if $(LAB_ONLY),-n '$(LAB_ONLY)')
+LAB_ENV      = LAB_CACHE=$(abspath $(LAB_CACHE)) LAB_OUT=$(abspath $(LAB_OUT))
+LAB_ARGS     = $(if $(LAB_MEM),-m $(LAB_MEM)) -T $(LAB_TIMEOUT) -j $(LAB_LANES) \
+	$(if $(LAB_ONLY),-n '$(LAB_ONLY)')
+LAB_RUN      = $(LAB_ENV) tests/lab/run-lab.sh $(LAB_ARGS)
 
-# lab_each_mode SET,RESULTS[,ARGS]: one run per mode of LAB_MODES into RESULTS/MODE; every
-# mode runs even when an earlier one failed, and the target fails if any did.
-lab_each_mode = failed=""; for mode in $(LAB_MODES); do \
-		$(LAB_RUN) -t $$mode -s $(1) -o $(2)/$$mode $(3) || failed="$$failed $$mode"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "lab: set $(1) did not pass as:$$failed" >&2; exit 1; fi
+# lab_each_mode SET,RESULTS[,ARGS]: one run per mode of LAB_MODES into RESULTS/MODE,
+# LAB_MODE_JOBS of them at the same time (tests/lab/run-modes.sh); every mode runs to the
+# end even when another failed, and the target fails if any did.
+lab_each_mode = $(LAB_ENV) tests/lab/run-modes.sh -j $(LAB_MODE_JOBS) -M '$(LAB_MODES)' -o $(2) -- \
+	$(LAB_ARGS) -s $(1) $(3)
 
 .PHONY: lab-deps demo check-lab check-lab-full check-lab-broken lab-stub lab-floor lab-probe \
 	lab-stress lab-modes
-# Not part of `check` (the CI gate) until the dom0-side tooling is stable: docs/lab.md.
 
 $(LAB_XEN) $(LAB_DOM0) &: tests/lab/fetch-dom0.sh $(CACHE)/linux/.unpacked | $(DEPS_STAMP)
 	tests/lab/fetch-dom0.sh $(LAB_CACHE) $(CACHE)/linux
@@ -77,10 +79,10 @@ $(LAB_BROKEN): $(OUT)/image/initrd.img $(LAB_NOOP)
 	tests/lab/mkbroken.sh $(OUT)/image/initrd.img $(LAB_NOOP) $@
 
 check-lab: lab-deps image
-	@$(call lab_each_mode,fast,$(LAB_RESULTS))
+	$(call lab_each_mode,fast,$(LAB_RESULTS))
 
 check-lab-full: lab-deps image
-	@$(call lab_each_mode,full,$(LAB_RESULTS)-full)
+	$(call lab_each_mode,full,$(LAB_RESULTS)-full)
 
 # A representative subset: every group of the matrix once (each waits out its bounds). PV
 # only: what it proves (the checks catch a silent daemon) does not depend on the mode.
@@ -94,7 +96,7 @@ check-lab-broken: lab-deps image $(LAB_BROKEN)
 # ascending) at which it boots and answers.
 MEM_CANDIDATES ?= 8 9 10 11 12 16 20 24 32 64
 lab-floor: lab-deps image
-	@$(call lab_each_mode,floor,$(LAB_RESULTS)-floor,-T 900 -V 'MEM_CANDIDATES=$(MEM_CANDIDATES)')
+	$(call lab_each_mode,floor,$(LAB_RESULTS)-floor,-T 900 -V 'MEM_CANDIDATES=$(MEM_CANDIDATES)')
 
 # Where a small VM's memory goes: per case (MEM or MEM:debug) xl's domain-builder layout
 # and the guest's boot log with memblock debugging (results/lab-probe/scenarios/mem-probe).

@@ -18,6 +18,15 @@
 # built below 11 MiB (docs/kernel.md). Scenarios that boot it use at least DEBUG_MEM.
 : "${DEBUG_MEM:=11}"
 debug_mem() { if [ "$XTV_MEM" -gt "$DEBUG_MEM" ]; then echo "$XTV_MEM"; else echo "$DEBUG_MEM"; fi; }
+# type_mem TYPE: the memory (MiB) for a guest of TYPE, pv or pvh, in a set that mixes both
+# (run-lab.sh writes each type's default, or -m for both; XTV_MEM is the run's own type's).
+type_mem() {
+	case "$1" in
+	pv) echo "${XTV_MEM_PV:-$XTV_MEM}" ;;
+	pvh) echo "${XTV_MEM_PVH:-$XTV_MEM}" ;;
+	*) echo "$XTV_MEM" ;;
+	esac
+}
 
 verdict() { printf '%s\t%s\n' "$1" "$2" >"$SC_DIR/verdict"; exit 0; }
 pass() { verdict pass "${1:-}"; }

@@ -14,7 +14,8 @@ usage: tests/lab/run-lab.sh [-s SET] [-t TYPE] [-o RESULTS] [-m MEM] [-k KERNEL]
   -t TYPE     guest type the scenarios create, pv (default) or pvh; TAP and JUnit name
               every test case TYPE/NAME (pv/boot, pvh/boot)
   -o RESULTS  results folder (default results/lab)
-  -m MEM      domU memory in MiB (default 9, the measured floor)
+  -m MEM      domU memory in MiB for every guest type (default per type, the measured
+              floors: MEM_PV for pv, MEM_PVH for pvh; docs/lab.md "Memory")
   -k/-i       domU kernel / initrd (default out/image/vmlinuz, out/image/initrd.img)
   -e EXTRA    domU command line (default "console=hvc0 xen.userspace_shutdown=1")
   -r NODE     node that says the guest is ready (default data/xtv/ready)
@@ -39,8 +40,11 @@ TOP=$(cd "$HERE/../.." && pwd)
 LAB_CACHE=${LAB_CACHE:-$TOP/cache/lab}
 export LAB_CACHE # read by qemu.sh
 LAB_OUT=${LAB_OUT:-$TOP/out/lab}
-SET=fast TYPE=pv RESULTS=results/lab MEM=9 ONLY="" EXPECT_BROKEN=0 VARS="" LANES=1 RETRY=1
+SET=fast TYPE=pv RESULTS=results/lab MEM="" ONLY="" EXPECT_BROKEN=0 VARS="" LANES=1 RETRY=1
 PAYLOAD_ONLY=0
+# The default domU memory per guest type: the floors the whole fast matrix passed at
+# (docs/lab.md "Memory"; install/xl/*.cfg and install/xenserver-install.sh use the same).
+MEM_PV=9 MEM_PVH=20
 KERNEL=$TOP/out/image/vmlinuz INITRD=$TOP/out/image/initrd.img
 EXTRA="console=hvc0 xen.userspace_shutdown=1" READY=data/xtv/ready QEMU_TIMEOUT=2400
 
@@ -68,6 +72,13 @@ while [ $# -gt 0 ]; do
 done
 
 # One work folder per results folder (results/lab/pv and results/lab-full/pv must not share).
+case "$MEM" in
+'') ;;
+*[!0-9]*) usage ;;
+*) MEM_PV=$MEM MEM_PVH=$MEM ;;
+esac
+case "$TYPE" in pv) MEM=$MEM_PV ;; pvh) MEM=$MEM_PVH ;; esac
+
 WORK=$LAB_OUT/run-$(printf '%s' "$RESULTS" | tr -c 'A-Za-z0-9._-' '_')
 DISK=$WORK/results.img
 
@@ -97,6 +108,8 @@ LAB_ONLY='$ONLY'
 LAB_LANES='$LANES'
 LAB_RETRY='$RETRY'
 XTV_MEM='$MEM'
+XTV_MEM_PV='$MEM_PV'
+XTV_MEM_PVH='$MEM_PVH'
 XTV_TYPE='$TYPE'
 XTV_EXTRA='$EXTRA'
 READY_NODE='$READY'

@@ -69,7 +69,7 @@ burst() {
 		shift
 		# shellcheck disable=SC2086 # a list of words
 		[ $# -gt 0 ] || set -- $STRESS_TYPES
-		vm_config
+		vm_config "$(type_mem "$XTV_TYPE")"
 		mv "$SC_DIR/domain.cfg" "$SC_DIR/vms/$DOM.cfg"
 		stress_run "vms/$DOM.create" xl create "$SC_DIR/vms/$DOM.cfg" &
 		b_pids="$b_pids $!"
