@@ -113,7 +113,7 @@ main() {
 		"$HERE/mkiso.sh" "$CPIO" "$ISO"
 		exit 0
 	fi
-	echo "lab-shell: booting Xen + dom0 in QEMU (about a minute under TCG); VM memory ${MEM:-per guest type} MiB"
+	echo "lab-shell: booting Xen + dom0 in QEMU (about a minute under TCG); VM memory ${MEM:+$MEM MiB}${MEM:-the lab default per guest type}"
 	echo "lab-shell: leave with exit or Ctrl-D in the shell; Ctrl-A X quits QEMU at once"
 	run_qemu
 	echo "lab-shell: QEMU exited (status $QEMU_RC)"

@@ -44,7 +44,7 @@ SET=fast TYPE=pv RESULTS=results/lab MEM="" ONLY="" EXPECT_BROKEN=0 VARS="" LANE
 PAYLOAD_ONLY=0
 # The default domU memory per guest type: the floors the whole fast matrix passed at
 # (docs/lab.md "Memory"; install/xl/*.cfg and install/xenserver-install.sh use the same).
-MEM_PV=9 MEM_PVH=20
+MEM_PV=9 MEM_PVH=10
 KERNEL=$TOP/out/image/vmlinuz INITRD=$TOP/out/image/initrd.img
 EXTRA="console=hvc0 xen.userspace_shutdown=1" READY=data/xtv/ready QEMU_TIMEOUT=2400
 
