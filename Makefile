@@ -31,7 +31,7 @@ $(CACHE)/%/.unpacked: | $(DEPS_STAMP)
 sources: $(CACHE)/json-c/.unpacked $(CACHE)/xen/.unpacked $(CACHE)/linux/.unpacked
 
 # The test suites, cheapest first; each mk/*.mk fragment defines its own target. This is the
-# CI gate, ending with the Xen lab's fast matrix (real Xen in QEMU, about 7 minutes).
+# CI gate, ending with the Xen lab's fast matrix (real Xen in QEMU, PV and PVH side by side).
 check: check-unit check-static check-init check-kernel-config check-install fuzz-smoke \
 	check-host check-image check-lab
 

@@ -6,15 +6,15 @@
 #   make lab-iso          the same shell as a bootable ISO (GRUB + Xen + dom0 + the VM)
 #   make check-lab-iso    the ISO booted from QEMU's CD drive and used through tmux
 #
-# Variables: LAB_MEM (the VM's memory in its xl config, MiB), LAB_ONLY="name ..." (lab
-# scenarios to run before the shell), LAB_SHELL_TIMEOUT (bound on the QEMU run in seconds,
-# default 0: none).
+# Variables: LAB_MEM (the VM's memory in every xl config, MiB; default: the lab's per guest
+# type), LAB_ONLY="name ..." (lab scenarios to run before the shell), LAB_SHELL_TIMEOUT
+# (bound on the QEMU run in seconds, default 0: none).
 
 LAB_SHELL_TIMEOUT ?= 0
 LAB_ISO            = $(LAB_OUT)/xen-test-vm-lab.iso
 ISO_DEPS_STAMP    := $(OUT)/.stamp-deps-iso
 LAB_SHELL          = LAB_CACHE=$(abspath $(LAB_CACHE)) LAB_OUT=$(abspath $(LAB_OUT)) \
-	tests/lab/lab-shell.sh -m $(LAB_MEM) $(if $(LAB_ONLY),-n '$(LAB_ONLY)')
+	tests/lab/lab-shell.sh $(if $(LAB_MEM),-m $(LAB_MEM)) $(if $(LAB_ONLY),-n '$(LAB_ONLY)')
 
 .PHONY: lab-shell check-lab-shell lab-iso check-lab-iso
 

@@ -23,7 +23,7 @@ GUEST=/var/lib/xcp/guest
 DESC='xen-test-vm: test guest for toolstack shutdown/suspend handling'
 U1=00000001-0000-4000-8000-000000000001
 U2=00000002-0000-4000-8000-000000000002
-MIB20=20971520  # the installer's default memory for PVH, in bytes
+MIB_PVH=10485760  # the installer's default memory for PVH, in bytes
 MIB_PV=9437184  # and for PV
 
 passed=0
@@ -166,14 +166,14 @@ test_install_default() {
 $U1
 EOF
 	check "install: exact ssh/scp/xe commands, PVH by default" log_is <<EOF
-$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm "$MIB20" pvh)
+$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm "$MIB_PVH" pvh)
 EOF
-	check "install: says it installs PVH by default" stderr_has "as a PVH guest (--mode pvh, the default) with 20 MiB"
+	check "install: says it installs PVH by default" stderr_has "as a PVH guest (--mode pvh, the default) with 10 MiB"
 	check "install: domain-type pvh" field_is "$U1" domain-type pvh
 	check "install: domain-type set after HVM-boot-policy" set_after "$U1" domain-type=pvh HVM-boot-policy=
 	check "install: domain-type is the last xe command" last_xe_is "[vm-param-set] [uuid=$U1] [domain-type=pvh]"
 	check_direct_boot install "$U1"
-	check "install: all four memory limits at the PVH default, 20 MiB" memory_is "$U1" "$MIB20"
+	check "install: all four memory limits at the PVH default, 10 MiB" memory_is "$U1" "$MIB_PVH"
 	check "install: name-label" field_is "$U1" name-label xen-test-vm
 }
 
@@ -242,7 +242,7 @@ test_install_failures() {
 	check "scp failure: the half-made VM is destroyed" no_vm "$U1"
 	check "scp failure: its copied kernel is removed" host_file_gone "$GUEST/xen-test-vm-$U1.vmlinuz"
 	check "scp failure: cleanup commands" log_is <<EOF
-$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm "$MIB20" pvh | sed -n '1,6p')
+$(expected_install root@xs1 "$U1" name-label=xen-test-vm xen-test-vm "$MIB_PVH" pvh | sed -n '1,6p')
 ssh [root@xs1] [xe vm-destroy uuid=$U1]
 host: xe [vm-destroy] [uuid=$U1]
 ssh [root@xs1] [rm -f -- $GUEST/xen-test-vm-$U1.vmlinuz $GUEST/xen-test-vm-$U1.initrd.img]
@@ -371,7 +371,7 @@ ssh root@xs1 'xe vm-param-set uuid=@UUID@ PV-bootloader='
 ssh root@xs1 'xe vm-param-set uuid=@UUID@ PV-kernel=$GUEST/xen-test-vm-@UUID@.vmlinuz'
 ssh root@xs1 'xe vm-param-set uuid=@UUID@ PV-ramdisk=$GUEST/xen-test-vm-@UUID@.initrd.img'
 ssh root@xs1 'xe vm-param-set uuid=@UUID@ '\\''PV-args=xen.userspace_shutdown=1 console=hvc0'\\'''
-ssh root@xs1 'xe vm-memory-limits-set uuid=@UUID@ static-min=$MIB20 static-max=$MIB20 dynamic-min=$MIB20 dynamic-max=$MIB20'
+ssh root@xs1 'xe vm-memory-limits-set uuid=@UUID@ static-min=$MIB_PVH static-max=$MIB_PVH dynamic-min=$MIB_PVH dynamic-max=$MIB_PVH'
 ssh root@xs1 'xe vm-param-set uuid=@UUID@ domain-type=pvh'
 EOF
 	check "dry-run install: no ssh/scp run" log_empty

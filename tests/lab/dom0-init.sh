@@ -59,6 +59,8 @@ if start_xen_daemons; then
 	# runner's place when the payload has one.
 	if [ -f /lab/session ]; then sh /lab/session /results; else sh /lab/runner.sh /results; fi
 	echo "$?" >/results/runner.rc
+	# dom0's kernel log: a dom0 process killed by a fault shows there ("segfault at").
+	dmesg >/results/dom0-dmesg.log 2>&1
 else
 	log "xen daemons failed to start"
 	echo 125 >/results/runner.rc

@@ -10,7 +10,8 @@ usage() {
 	cat >&2 <<'EOF'
 usage: tests/lab/lab-shell.sh [-m MEM] [-n NAMES] [-T SECONDS] [-k KERNEL] [-i INITRD] [-o RESULTS]
                               [--iso OUTPUT.iso]
-  -m MEM      the test VM's memory in MiB, written into the xl configs (default 9)
+  -m MEM      the test VM's memory in MiB, written into every xl config (default per
+              guest type, the lab's: run-lab.sh -m)
   -n NAMES    run these lab scenarios (space separated, as LAB_ONLY) before the shell
   -T SECONDS  bound on the whole QEMU run (default 0: none; Ctrl-A X always quits)
   -k/-i       the VM's kernel / initrd (default out/image/vmlinuz, out/image/initrd.img)
@@ -18,14 +19,15 @@ usage: tests/lab/lab-shell.sh [-m MEM] [-n NAMES] [-T SECONDS] [-k KERNEL] [-i I
   --iso FILE  write a bootable ISO of this shell (tests/lab/mkiso.sh) instead of booting;
               boot it with tests/lab/qemu.sh -i -c FILE
 In the shell: lab-help shows what to type; exit or Ctrl-D powers off and QEMU exits.
-env: LAB_CACHE (cache/lab), LAB_OUT (out/lab), QEMU_CPU (the -cpu model, see qemu.sh)
+env: LAB_CACHE (cache/lab), LAB_OUT (out/lab), QEMU_CPU and QEMU_ACCEL (the emulated CPU
+     and how TCG runs it, see qemu.sh)
 EOF
 	exit 2
 }
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-MEM=9 ONLY="" BOUND=0 RESULTS=results/lab-shell ISO=""
+MEM="" ONLY="" BOUND=0 RESULTS=results/lab-shell ISO=""
 KERNEL=$TOP/out/image/vmlinuz INITRD=$TOP/out/image/initrd.img
 
 while [ $# -gt 0 ]; do
@@ -48,7 +50,7 @@ case "$MEM$BOUND" in *[!0-9]*) usage ;; esac
 # unpacks concatenated archives in turn): the session, the xl configs, the terminal's
 # name and size. Sets WORK and CPIO.
 build_initramfs() {
-	lab_cpio=$("$HERE/run-lab.sh" --payload-only -s shell -o "$RESULTS" -m "$MEM" \
+	lab_cpio=$("$HERE/run-lab.sh" --payload-only -s shell -o "$RESULTS" ${MEM:+-m "$MEM"} \
 		-k "$KERNEL" -i "$INITRD" ${ONLY:+-n "$ONLY"})
 	WORK=$(dirname "$lab_cpio")
 	CPIO=$WORK/lab-shell.cpio
@@ -111,7 +113,7 @@ main() {
 		"$HERE/mkiso.sh" "$CPIO" "$ISO"
 		exit 0
 	fi
-	echo "lab-shell: booting Xen + dom0 in QEMU (about a minute under TCG); VM memory ${MEM} MiB"
+	echo "lab-shell: booting Xen + dom0 in QEMU (about a minute under TCG); VM memory ${MEM:+$MEM MiB}${MEM:-the lab default per guest type}"
 	echo "lab-shell: leave with exit or Ctrl-D in the shell; Ctrl-A X quits QEMU at once"
 	run_qemu
 	echo "lab-shell: QEMU exited (status $QEMU_RC)"

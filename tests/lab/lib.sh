@@ -10,7 +10,7 @@
 # Every wait is bounded and event driven (xenstore watches, xl's own exit).
 
 : "${XTV_KERNEL:=/lab/domu/kernel}" "${XTV_RAMDISK:=/lab/domu/initrd}"
-: "${XTV_EXTRA:=console=hvc0 xen.userspace_shutdown=1}" "${XTV_MEM:=9}"
+: "${XTV_EXTRA:=console=hvc0 xen.userspace_shutdown=1}" "${XTV_MEM:=9}" "${XTV_TYPE:=pv}"
 : "${READY_NODE:=data/xtv/ready}" "${BOOT_TIMEOUT:=90}" "${ACK_TIMEOUT:=30}"
 : "${SHUTDOWN_TIMEOUT:=60}" "${SETTLE:=3}" "${VM_LIFETIME:=400}"
 # The debug initrd (BusyBox) is 2.1 MB once the domain builder has decompressed it, and the
@@ -18,6 +18,15 @@
 # built below 11 MiB (docs/kernel.md). Scenarios that boot it use at least DEBUG_MEM.
 : "${DEBUG_MEM:=11}"
 debug_mem() { if [ "$XTV_MEM" -gt "$DEBUG_MEM" ]; then echo "$XTV_MEM"; else echo "$DEBUG_MEM"; fi; }
+# type_mem TYPE: the memory (MiB) for a guest of TYPE, pv or pvh, in a set that mixes both
+# (run-lab.sh writes each type's default, or -m for both; XTV_MEM is the run's own type's).
+type_mem() {
+	case "$1" in
+	pv) echo "${XTV_MEM_PV:-$XTV_MEM}" ;;
+	pvh) echo "${XTV_MEM_PVH:-$XTV_MEM}" ;;
+	*) echo "$XTV_MEM" ;;
+	esac
+}
 
 verdict() { printf '%s\t%s\n' "$1" "$2" >"$SC_DIR/verdict"; exit 0; }
 pass() { verdict pass "${1:-}"; }
@@ -143,11 +152,12 @@ dom_running() { st=$(dom_state) && case "$st" in *[scd]*) false ;; *) true ;; es
 dom_gone() { ! xl list "$DOMID" >/dev/null 2>&1; }
 
 # vm_config [MEM]: the xl config; every shutdown is preserved so the reason and the final
-# xenstore values can be read afterwards.
+# xenstore values can be read afterwards. XTV_TYPE is the guest type, pv or pvh: the same
+# kernel and initrd boot either way (docs/kernel.md).
 vm_config() {
 	cat >"$SC_DIR/domain.cfg" <<EOF
 name = "$DOM"
-type = "pv"
+type = "$XTV_TYPE"
 kernel = "$XTV_KERNEL"
 ramdisk = "$XTV_RAMDISK"
 extra = "$XTV_EXTRA"

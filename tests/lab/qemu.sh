@@ -10,7 +10,7 @@ usage() {
 	cat >&2 <<'EOF'
 usage: tests/lab/qemu.sh [-i] DOM0_CPIO [DISK]
        tests/lab/qemu.sh [-i] -c ISO
-       tests/lab/qemu.sh --xen-cmdline | --dom0-cmdline
+       tests/lab/qemu.sh --xen-cmdline | --dom0-cmdline | --machine
   DOM0_CPIO  dom0's initramfs (out/lab/dom0-base.cpio + a run's payload)
   DISK       a raw file given to dom0 as /dev/vda (the lab's results disk)
   -c ISO     boot the lab from a CD (make lab-iso) instead of Xen and dom0 given directly
@@ -18,7 +18,10 @@ usage: tests/lab/qemu.sh [-i] DOM0_CPIO [DISK]
              (Ctrl-A X quits QEMU, Ctrl-A C switches to the monitor, Ctrl-A H helps);
              without -i the serial console is stdio and there is no monitor
   --xen-cmdline, --dom0-cmdline  print Xen's / dom0's command line and stop
-env: LAB_CACHE (cache/lab: xen, dom0/vmlinux), QEMU_CPU (the -cpu model, default Westmere),
+  --machine  print the emulated CPU and TCG options (-cpu ..., -accel ...) and stop
+env: LAB_CACHE (cache/lab: xen, dom0/vmlinux),
+     QEMU_CPU (the -cpu model, default phenom,-rdtscp,-fxsr-opt),
+     QEMU_ACCEL (the -accel options, default tcg,thread=single,tb-size=128),
      LAB_QEMU_MEM (the machine's MiB, default 1024), LAB_DOM0_MEM (dom0's MiB, default 512)
 EOF
 	exit 2
@@ -38,6 +41,20 @@ esac
 XEN_CMDLINE="console=com1 dom0_mem=${LAB_DOM0_MEM}M,max:${LAB_DOM0_MEM}M dom0_max_vcpus=1 smap=0 noreboot loglvl=warning guest_loglvl=warning"
 DOM0_CMDLINE="console=hvc0 quiet loglevel=3"
 
+# The emulated CPU and how TCG runs it (docs/lab.md "The emulated CPU" has every run behind
+# this). PVH guests need Xen's HVM support, which TCG provides only through AMD's SVM: an
+# AMD model with svm and npt. Phenom is the one closest to Westmere, the Intel model under
+# which dom0 stayed clean: none of AVX, XSAVE, FSGSBASE, SMEP/SMAP or PKU, the newer features
+# of `max` under which dom0 processes (xl, xenstore-*, date) died of memory corruption now
+# and then, most often with domains being built at the same time. -rdtscp: Xen traps a
+# domU's RDTSCP and, without NRIP-save (TCG has none), decodes the instruction itself, which
+# failed for a PVH guest and crashed it. -fxsr-opt: not emulated by TCG, named to silence
+# QEMU's warning. thread=single: with multi-threaded TCG, PVH guests brought the whole
+# emulated machine down (phenom: a reset; max: a stall). Single-threaded TCG uses one host
+# core per machine, which is also why the lab can run two machines side by side.
+QEMU_CPU=${QEMU_CPU:-phenom,-rdtscp,-fxsr-opt}
+QEMU_ACCEL=${QEMU_ACCEL:-tcg,thread=single,tb-size=128}
+
 HERE=$(cd "$(dirname "$0")" && pwd)
 LAB_CACHE=${LAB_CACHE:-$HERE/../../cache/lab}
 INTERACTIVE=0 ISO=""
@@ -48,6 +65,7 @@ while [ $# -gt 0 ]; do
 	-c) [ $# -ge 2 ] || usage; ISO=$2; shift 2 ;;
 	--xen-cmdline) echo "$XEN_CMDLINE"; exit 0 ;;
 	--dom0-cmdline) echo "$DOM0_CMDLINE"; exit 0 ;;
+	--machine) echo "-cpu $QEMU_CPU -accel $QEMU_ACCEL"; exit 0 ;;
 	-*) usage ;;
 	*) break ;;
 	esac
@@ -58,14 +76,6 @@ else
 	[ $# -eq 1 ] || [ $# -eq 2 ] || usage
 fi
 CPIO=${1:-} DISK=${2:-}
-
-# The emulated CPU: Westmere, an older model, rather than `max`. Under `max`, dom0
-# processes died now and then of memory corruption (glibc heap aborts in xl, date and
-# xenstore-read; segfaults in xl and xtv-send), more often with domains being built at
-# the same time; neither masking AVX nor a single dom0 vCPU made it go away (2 of 16
-# xtv-send runs died in the 16-VM benchmark). With Westmere the 16-VM run and a two-lane
-# matrix were clean. It costs speed: the matrix takes about 45% longer. docs/lab.md.
-QEMU_CPU=${QEMU_CPU:-Westmere}
 
 if [ "$INTERACTIVE" = 1 ]; then
 	set -- -serial mon:stdio
@@ -83,5 +93,5 @@ fi
 
 # -no-reboot: dom0's `poweroff -f` (and any reboot) ends QEMU rather than starting over.
 exec qemu-system-x86_64 \
-	-machine q35 -cpu "$QEMU_CPU" -m "$LAB_QEMU_MEM" -smp 2 -accel tcg,tb-size=128 \
+	-machine q35 -cpu "$QEMU_CPU" -m "$LAB_QEMU_MEM" -smp 2 -accel "$QEMU_ACCEL" \
 	-nographic -no-reboot -nodefaults "$@"

@@ -8,15 +8,18 @@ set -eu
 
 usage() {
 	cat >&2 <<'EOF'
-usage: tests/lab/run-lab.sh [-s SET] [-o RESULTS] [-m MEM] [-k KERNEL] [-i INITRD]
+usage: tests/lab/run-lab.sh [-s SET] [-t TYPE] [-o RESULTS] [-m MEM] [-k KERNEL] [-i INITRD]
                             [-e EXTRA] [-r READY_NODE] [-T SECONDS] [-n NAMES] [--expect-broken]
   -s SET      scenario set: fast (default), full, stub, demo
+  -t TYPE     guest type the scenarios create, pv (default) or pvh; TAP and JUnit name
+              every test case TYPE/NAME (pv/boot, pvh/boot)
   -o RESULTS  results folder (default results/lab)
-  -m MEM      domU memory in MiB (default 9, the measured floor)
+  -m MEM      domU memory in MiB for every guest type (default per type, the measured
+              floors: MEM_PV for pv, MEM_PVH for pvh; docs/lab.md "Memory")
   -k/-i       domU kernel / initrd (default out/image/vmlinuz, out/image/initrd.img)
   -e EXTRA    domU command line (default "console=hvc0 xen.userspace_shutdown=1")
   -r NODE     node that says the guest is ready (default data/xtv/ready)
-  -T SECONDS  bound for the whole QEMU run (default 1500)
+  -T SECONDS  bound for the whole QEMU run (default 2400)
   -n NAMES    run only these scenarios (space separated)
   -j LANES    scenarios run side by side in LANES lanes (default 1)
   -R 0|1      run a scenario that ended in `error` (its domain was not created or never
@@ -26,7 +29,8 @@ usage: tests/lab/run-lab.sh [-s SET] [-o RESULTS] [-m MEM] [-k KERNEL] [-i INITR
                    (boot must fail): proves a broken daemon is caught
   --payload-only  build dom0's initramfs for these options, print its path and stop
                    (tests/lab/lab-shell.sh boots it with a shell)
-env: LAB_CACHE (cache/lab), LAB_OUT (out/lab), QEMU_CPU (the -cpu model, see qemu.sh)
+env: LAB_CACHE (cache/lab), LAB_OUT (out/lab), QEMU_CPU and QEMU_ACCEL (the emulated CPU
+     and how TCG runs it, see qemu.sh)
 EOF
 	exit 2
 }
@@ -36,15 +40,19 @@ TOP=$(cd "$HERE/../.." && pwd)
 LAB_CACHE=${LAB_CACHE:-$TOP/cache/lab}
 export LAB_CACHE # read by qemu.sh
 LAB_OUT=${LAB_OUT:-$TOP/out/lab}
-SET=fast RESULTS=results/lab MEM=9 ONLY="" EXPECT_BROKEN=0 VARS="" LANES=1 RETRY=1
+SET=fast TYPE=pv RESULTS=results/lab MEM="" ONLY="" EXPECT_BROKEN=0 VARS="" LANES=1 RETRY=1
 PAYLOAD_ONLY=0
+# The default domU memory per guest type: the floors the whole fast matrix passed at
+# (docs/lab.md "Memory"; install/xl/*.cfg and install/xenserver-install.sh use the same).
+MEM_PV=9 MEM_PVH=10
 KERNEL=$TOP/out/image/vmlinuz INITRD=$TOP/out/image/initrd.img
-EXTRA="console=hvc0 xen.userspace_shutdown=1" READY=data/xtv/ready QEMU_TIMEOUT=1500
+EXTRA="console=hvc0 xen.userspace_shutdown=1" READY=data/xtv/ready QEMU_TIMEOUT=2400
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage ;;
 	-s) SET=$2; shift 2 ;;
+	-t) case "$2" in pv | pvh) TYPE=$2 ;; *) usage ;; esac; shift 2 ;;
 	-o) RESULTS=$2; shift 2 ;;
 	-m) MEM=$2; shift 2 ;;
 	-k) KERNEL=$2; shift 2 ;;
@@ -63,7 +71,15 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-WORK=$LAB_OUT/run-$(basename "$RESULTS")
+# One work folder per results folder (results/lab/pv and results/lab-full/pv must not share).
+case "$MEM" in
+'') ;;
+*[!0-9]*) usage ;;
+*) MEM_PV=$MEM MEM_PVH=$MEM ;;
+esac
+case "$TYPE" in pv) MEM=$MEM_PV ;; pvh) MEM=$MEM_PVH ;; esac
+
+WORK=$LAB_OUT/run-$(printf '%s' "$RESULTS" | tr -c 'A-Za-z0-9._-' '_')
 DISK=$WORK/results.img
 
 # build_payload: the second initramfs archive: /init, the runner, the test VM, xtv-send.
@@ -92,6 +108,9 @@ LAB_ONLY='$ONLY'
 LAB_LANES='$LANES'
 LAB_RETRY='$RETRY'
 XTV_MEM='$MEM'
+XTV_MEM_PV='$MEM_PV'
+XTV_MEM_PVH='$MEM_PVH'
+XTV_TYPE='$TYPE'
 XTV_EXTRA='$EXTRA'
 READY_NODE='$READY'
 EOF
@@ -110,7 +129,7 @@ run_qemu() {
 	{
 		timeout --foreground -k 10 "$QEMU_TIMEOUT" "$HERE/qemu.sh" "$WORK/dom0.cpio" "$DISK" \
 			</dev/null || echo "qemu-exit $?"
-	} | sed -u 's/\r$//' | tee "$WORK/serial.log" | grep --line-buffered -E '^(lab|lab-dom0|demo):|^qemu-exit|Panic|FATAL' || true
+	} | sed -u 's/\r*$//' | tee "$WORK/serial.log" | grep --line-buffered -E '^(lab|lab-dom0|demo):|^qemu-exit|Panic|FATAL' || true
 	exit_line=$(sed -n 's/^qemu-exit //p' "$WORK/serial.log" | tail -n 1)
 	return "${exit_line:-0}"
 }
@@ -152,9 +171,9 @@ write_tap() {
 	while IFS=$(printf '\t') read -r name v secs msg purpose; do
 		i=$((i + 1))
 		case "$v" in
-		pass) echo "ok $i - $name: pass (${secs}s) # $purpose${msg:+ [$msg]}" ;;
-		skip) echo "ok $i - $name: skip # SKIP $msg" ;;
-		*) echo "not ok $i - $name: $v (${secs}s) - $msg" ;;
+		pass) echo "ok $i - $TYPE/$name: pass (${secs}s) # $purpose${msg:+ [$msg]}" ;;
+		skip) echo "ok $i - $TYPE/$name: skip # SKIP $msg" ;;
+		*) echo "not ok $i - $TYPE/$name: $v (${secs}s) - $msg" ;;
 		esac
 	done <"$1"
 }
@@ -165,10 +184,10 @@ write_junit() {
 	errors=$(awk -F'\t' '$2 != "fail" && $2 != "pass" && $2 != "skip"' "$1" | grep -c . || true)
 	skips=$(awk -F'\t' '$2 == "skip"' "$1" | grep -c . || true)
 	echo '<?xml version="1.0" encoding="UTF-8"?>'
-	echo "<testsuites><testsuite name=\"xen-test-vm lab ($SET)\" tests=\"$total\" failures=\"$fails\" errors=\"$errors\" skipped=\"$skips\">"
+	echo "<testsuites><testsuite name=\"xen-test-vm lab ($SET, $TYPE)\" tests=\"$total\" failures=\"$fails\" errors=\"$errors\" skipped=\"$skips\">"
 	while IFS=$(printf '\t') read -r name v secs msg purpose; do
 		m=$(printf '%s' "$msg" | xml_escape)
-		printf '<testcase classname="lab.%s" name="%s" time="%s">' "$SET" "$name" "$secs"
+		printf '<testcase classname="lab.%s.%s" name="%s/%s" time="%s">' "$SET" "$TYPE" "$TYPE" "$name" "$secs"
 		case "$v" in
 		pass) ;;
 		fail) printf '<failure type="fail" message="%s"/>' "$m" ;;
@@ -180,6 +199,19 @@ write_junit() {
 		printf '</system-out></testcase>\n'
 	done <"$1"
 	echo '</testsuite></testsuites>'
+}
+
+# dom0_crashes: every sign of a dom0 process that died of a fault or of glibc's heap checks
+# (the symptom of an unsuitable emulated CPU, docs/lab.md) into RESULTS/dom0-crashes.txt:
+# dom0's kernel log and the output of every tool the scenarios ran. Returns the count.
+dom0_crashes() {
+	{
+		grep -E 'segfault at|traps:|general protection' "$RESULTS/dom0-dmesg.log" 2>/dev/null || true
+		grep -rEs --exclude=console.log --exclude=checks.log \
+			'malloc\(\)|corrupted|double free|Segmentation fault|core dumped|Aborted' \
+			"$RESULTS/scenarios" || true
+	} >"$RESULTS/dom0-crashes.txt"
+	grep -c . "$RESULTS/dom0-crashes.txt" || true
 }
 
 # collect QEMU_RC: unpack the results disk and write the reports; returns the verdict.
@@ -201,7 +233,9 @@ collect() {
 	write_junit "$RESULTS/summary.tsv" >"$RESULTS/junit.xml"
 	total=$(grep -c . "$RESULTS/summary.tsv" || true)
 	bad=$(awk -F'\t' '$2 != "pass" && $2 != "skip"' "$RESULTS/summary.tsv" | grep -c . || true)
-	echo "lab: $total scenarios, $bad not passed; results in $RESULTS (results.tap, junit.xml, scenarios/*/console.log)"
+	echo "lab: $TYPE: $total scenarios, $bad not passed; results in $RESULTS (results.tap, junit.xml, scenarios/*/console.log)"
+	crashes=$(dom0_crashes)
+	[ "$crashes" = 0 ] || echo "lab: $crashes signs of dom0 processes dying (memory corruption?): $RESULTS/dom0-crashes.txt"
 	[ "$1" = 0 ] || { echo "lab: QEMU did not end cleanly (status $1): the run fails" >&2; return 1; }
 	[ "$total" -gt 0 ] && [ "$bad" -eq 0 ]
 }
@@ -231,7 +265,7 @@ main() {
 	build_payload
 	[ "$PAYLOAD_ONLY" = 0 ] || { echo "$WORK/dom0.cpio"; exit 0; }
 	start=$(date +%s)
-	echo "lab: booting Xen + dom0 in QEMU (set $SET, bound ${QEMU_TIMEOUT}s)"
+	echo "lab: booting Xen + dom0 in QEMU (set $SET, guests $TYPE, $("$HERE/qemu.sh" --machine), bound ${QEMU_TIMEOUT}s)"
 	q_rc=0
 	run_qemu || q_rc=$?
 	echo "lab: QEMU finished after $(($(date +%s) - start))s (status $q_rc)"

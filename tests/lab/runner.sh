@@ -105,7 +105,7 @@ main() {
 	total=$(echo "$list" | grep -c . || true)
 	echo "$list" | cut -f1 >"$RESULTS/plan"
 	echo "lab: plan: $(tr '\n' ' ' <"$RESULTS/plan")"
-	echo "lab: set=$LAB_SET memory=${XTV_MEM}MiB scenarios=$total lanes=$LAB_LANES"
+	echo "lab: set=$LAB_SET type=$XTV_TYPE memory=${XTV_MEM}MiB scenarios=$total lanes=$LAB_LANES"
 	lanes=""
 	lane=0
 	while [ "$lane" -lt "$LAB_LANES" ]; do

@@ -25,7 +25,8 @@ CONSOLE_DIR=/var/log/xen/console
 TTY=/dev/hvc0
 
 # install_vm: the VM's image where install/xl/*.cfg look for it, and those configs (copied
-# by lab-shell.sh to LAB/xl) in /etc/xen with the memory asked for. A new config in
+# by lab-shell.sh to LAB/xl) in /etc/xen with the memory for the config's guest type (the
+# lab's default per type, or LAB_MEM for both: run-lab.sh). A new config in
 # install/xl/ shows up here and in the banner by itself; one that needs another file
 # (another kernel) needs it linked here too.
 install_vm() {
@@ -33,7 +34,11 @@ install_vm() {
 	ln -sf "$LAB/domu/kernel" "$VM_DIR/vmlinuz"
 	ln -sf "$LAB/domu/initrd" "$VM_DIR/initrd.img"
 	for cfg in "$LAB"/xl/*.cfg; do
-		sed "s/^memory *=.*/memory  = $XTV_MEM   # LAB_MEM, make lab-shell/" "$cfg" \
+		case "$(sed -n 's/^type *= *"\(.*\)".*/\1/p' "$cfg")" in
+		pvh) mem=${XTV_MEM_PVH:-$XTV_MEM} ;;
+		*) mem=${XTV_MEM_PV:-$XTV_MEM} ;;
+		esac
+		sed "s/^memory *=.*/memory  = $mem   # make lab-shell (LAB_MEM)/" "$cfg" \
 			>"/etc/xen/$(basename "$cfg")"
 	done
 }
@@ -59,7 +64,7 @@ write_help() {
 	name=$(sed -n 's/^name *= *"\(.*\)".*/\1/p' "$first")
 	{
 		echo "== xen-test-vm lab shell: Xen 4.17, Debian dom0 (Linux $(uname -r)) =="
-		echo "The VM's image: $VM_DIR; its xl config(s), memory ${XTV_MEM} MiB: $(echo "$configs" | tr '\n' ' ' | sed 's/ $//')"
+		echo "The VM's image: $VM_DIR; its xl config(s), memory PV ${XTV_MEM_PV:-$XTV_MEM} MiB, PVH ${XTV_MEM_PVH:-$XTV_MEM} MiB: $(echo "$configs" | tr '\n' ' ' | sed 's/ $//')"
 		item "xl create $first" "start the VM (ready: \"event=ready\" on its console)"
 		for cfg in $configs; do
 			[ "$cfg" != "$first" ] || continue
