@@ -12,7 +12,7 @@
 #
 # Variables: BENCH_BOOTS (boots per kind, 5), BENCH_PINGS (messages per kind, 200),
 # BENCH_SCALE_N (64), BENCH_CMP_MEM (MiB for the ours-vs-stock boots, 128), LAB_MEM,
-# BENCH_PVH_MEM (MiB for the PVH boots, LAB_MEM),
+# BENCH_PVH_MEM (MiB for the PVH boots; default LAB_MEM, else the lab's PVH floor),
 # BENCH_QEMU_MEM / BENCH_DOM0_MEM (MiB of the lab machine / of dom0 for the bench session:
 # N guests at the floor need N x ~21 MiB from Xen, and dom0 one xl process each).
 

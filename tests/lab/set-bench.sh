@@ -19,7 +19,7 @@ bench-scale       bench           b_scale                         | N test VMs s
 
 : "${BENCH_EXTRA:=/lab/extra}" "${BENCH_BOOTS:=5}" "${BENCH_CMP_MEM:=128}"
 : "${BENCH_PINGS:=250}" "${BENCH_GAP_MS:=20}" "${BENCH_SCALE_N:=64}" "${BENCH_SCALE_TIMEOUT:=1200}"
-: "${BENCH_FLOOR_SIZES:=8 9 10 11 12 16 20 24}" "${BENCH_PVH_MEM:=$XTV_MEM}"
+: "${BENCH_FLOOR_SIZES:=8 9 10 11 12 16 20 24}" "${BENCH_PVH_MEM:=${XTV_MEM_PVH:-$XTV_MEM}}"
 BENCH_STOCK=$BENCH_EXTRA/stock-vmlinux
 XSBENCH=$BENCH_EXTRA/xsbench
 BENCH_MSG='{"when":"now","ack":"ok","action":"ignore"}'
