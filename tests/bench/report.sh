@@ -3,7 +3,8 @@
 # and the image files into docs/benchmarks.md: one table, every target marked met / not met.
 #
 # usage: tests/bench/report.sh [-o FILE] [-r RESULTS] [-O OUT] [-b BUILD_RESULTS]
-#                              [-f "MODE:MEM:RESULTS ..."]   (memory-floor runs of check-lab)
+#                              [-f "RESULTS ..."]   (check-lab runs: mode and memory from each
+#                                                   one's serial.log, for the memory floor)
 #                              [-d DATA_DIR]   (copy the small raw tables there, for git)
 set -eu
 
@@ -16,7 +17,7 @@ while getopts o:r:O:b:f:d:h opt; do
 	b) B=$OPTARG ;;
 	f) FLOOR=$OPTARG ;;
 	d) DATA=$OPTARG ;;
-	*) echo "usage: $0 [-o FILE] [-r RESULTS] [-O OUT] [-b BUILD] [-f 'MODE:MEM:RESULTS ...'] [-d DATA_DIR]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-o FILE] [-r RESULTS] [-O OUT] [-b BUILD] [-f 'RESULTS ...'] [-d DATA_DIR]" >&2; exit 2 ;;
 	esac
 done
 S=$R/scenarios
@@ -130,13 +131,16 @@ b_clean=$(echo "$build_row" | cut -f1) b_noop=$(echo "$build_row" | cut -f2)
 b_clean2=$(echo "$build_row" | cut -f3) b_same=$(echo "$build_row" | cut -f4)
 b_differ=$(echo "$build_row" | cut -f5) b_load=$(echo "$build_row" | cut -f6-8)
 
-# Memory floor per mode from check-lab runs at given sizes (MODE:MEM:RESULTS).
+# Memory floor per mode from check-lab runs of the fast set: each run's mode and memory as
+# its runner logged them ("lab: set=fast type=pv memory=9MiB ...").
 floor_rows=""
 floor_pv="" floor_pvh=""
-for f in $FLOOR; do
-	t=${f%%:*} rest=${f#*:}
-	m=${rest%%:*} d=${rest#*:}
+for d in $FLOOR; do
 	[ -f "$d/summary.tsv" ] || continue
+	line=$(grep -h '^lab: set=fast type=' "$d/serial.log" 2>/dev/null | head -n 1 | tr -d '\r')
+	[ -n "$line" ] || continue
+	t=$(echo "$line" | sed 's/.* type=\([a-z]*\) .*/\1/')
+	m=$(echo "$line" | sed 's/.* memory=\([0-9]*\)MiB.*/\1/')
 	tot=$(grep -c . "$d/summary.tsv" || true)
 	ok=$(awk -F'\t' '$2 == "pass"' "$d/summary.tsv" | grep -c . || true)
 	floor_rows="$floor_rows| check-lab as $t at ${m} MiB | $ok of $tot scenarios passed (\`$d\`) | |
