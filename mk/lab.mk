@@ -10,7 +10,6 @@
 #   make lab-floor         find the smallest domU memory the VM works with, per mode
 #   make lab-probe         builder layout + guest memblock log per PROBE_CASES (docs/kernel.md)
 #   make lab-stress        dom0's tools in a loop next to booting VMs: is the CPU model clean?
-#   make lab-modes         PV and PVH side by side: memory floor, boot to ready (one session)
 #   make lab-deps          only fetch/build the dom0 pieces (cache/lab, out/lab)
 #
 # Variables: LAB_MODES (guest types, default "pv pvh": one QEMU session each),
@@ -47,7 +46,7 @@ lab_each_mode = $(LAB_ENV) tests/lab/run-modes.sh -j $(LAB_MODE_JOBS) -M '$(LAB_
 	$(LAB_ARGS) -s $(1) $(3)
 
 .PHONY: lab-deps demo check-lab check-lab-full check-lab-broken lab-stub lab-floor lab-probe \
-	lab-stress lab-modes
+	lab-stress
 
 $(LAB_XEN) $(LAB_DOM0) &: tests/lab/fetch-dom0.sh $(CACHE)/linux/.unpacked | $(DEPS_STAMP)
 	tests/lab/fetch-dom0.sh $(LAB_CACHE) $(CACHE)/linux
@@ -118,15 +117,6 @@ lab-stress: lab-deps image
 		-V 'STRESS_TYPES=$(LAB_MODES)' -V STRESS_SECONDS=$(STRESS_SECONDS) \
 		-V STRESS_BURST=$(STRESS_BURST) -V SCENARIO_TIMEOUT=$$(($(STRESS_SECONDS) + 600)) \
 		-V BOOT_TIMEOUT=300 -V ACK_TIMEOUT=120
-
-# PV and PVH side by side in one session: each mode's memory floor and boot-to-ready times
-# (tests/lab/set-modes.sh, docs/benchmarks.md). Needs the dom0 timing helper of mk/bench.mk.
-LAB_MODES_EXTRA := $(LAB_OUT)/modes-extra
-lab-modes: lab-deps image $(BENCH_XSBENCH)
-	rm -rf $(LAB_MODES_EXTRA) && mkdir -p $(LAB_MODES_EXTRA)
-	cp $(BENCH_XSBENCH) $(LAB_MODES_EXTRA)/
-	LAB_EXTRA=$(abspath $(LAB_MODES_EXTRA)) $(LAB_RUN) -s modes -o $(LAB_RESULTS)-modes -T 2400 \
-		-V SCENARIO_TIMEOUT=1800 -V BOOT_TIMEOUT=120
 
 demo: lab-deps image
 	$(LAB_RUN) -t pv -s demo -o $(LAB_RESULTS)-demo -T 600
