@@ -17,7 +17,7 @@ XENBIN=/usr/lib/xen-4.17/bin
 XEN_PROGS="xl xenstored xenconsoled xenconsole libxl-save-helper xen-init-dom0 xenstore-control"
 XENSTORE_CMDS="xenstore-read xenstore-write xenstore-rm xenstore-ls xenstore-list
  xenstore-exists xenstore-chmod xenstore-watch"
-MODULES="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_pci virtio_blk"
+MODULES="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_pci virtio_blk virtio_rng"
 DIRS="bin sbin dev proc sys tmp run etc/xen/scripts var/lib/xen var/lib/xen/dump
  var/run/xen var/run/xenstored var/log/xen var/log/xen/console var/lock/xl var/lock/subsys lab results"
 

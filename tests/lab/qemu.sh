@@ -100,6 +100,13 @@ else
 fi
 
 # -no-reboot: dom0's `poweroff -f` (and any reboot) ends QEMU rather than starting over.
+# virtio-rng: the emulated CPU has no RDRAND and TCG makes few interrupts, so without an
+# entropy source dom0's crng took over two minutes to initialise (133 s in the bench of
+# 2026-11-28), and until then every `xl create` took 3 s more: xl makes the domain's UUID
+# with libuuid's uuid_generate(), which asks getrandom(GRND_NONBLOCK) for random bytes
+# three times (the random UUID, then the time-based fallback's clock sequence and node id),
+# each time retrying for 1 s (8 x 125 ms, util-linux lib/randutils.c) before it gives up.
+# A real host has RDRAND or a saved seed; the lab now has an entropy source too.
 exec qemu-system-x86_64 \
 	-machine q35 -cpu "$QEMU_CPU" -m "$LAB_QEMU_MEM" -smp "$LAB_SMP" -accel "$QEMU_ACCEL" \
-	-nographic -no-reboot -nodefaults "$@"
+	-nographic -no-reboot -nodefaults -device virtio-rng-pci "$@"
