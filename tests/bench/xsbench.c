@@ -102,39 +102,76 @@ static char *read_str(struct xs_handle *xs, const char *path)
 	return xs_read(xs, XBT_NULL, path, &len);
 }
 
-/* find_domain: the domid whose name is NAME, or -1. */
-static long find_domain(struct xs_handle *xs, const char *name)
+/* Finds the domain called NAME among those in /local/domain.  With many xsbench processes
+ * waiting at once (bench-scale: one per VM), reading every domain's name on every
+ * @introduceDomain is quadratic in xenstore requests and starves dom0, so the domids seen
+ * under another name are remembered and not read again (Xen does not reuse a domid while
+ * xsbench runs). */
+#define MAX_DOMID 0x7ff0 /* DOMID_FIRST_RESERVED */
+
+struct domain_finder {
+	const char *name;
+	unsigned char other[MAX_DOMID / 8];
+};
+
+static bool finder_is_other(const struct domain_finder *f, long domid)
+{
+	return f->other[domid / 8] & (1u << (domid % 8));
+}
+
+static void finder_mark_other(struct domain_finder *f, long domid)
+{
+	f->other[domid / 8] |= (unsigned char)(1u << (domid % 8));
+}
+
+/* find_domain: the domid called F->name, or -1.  A domain whose name cannot be read yet
+ * is looked at again next time. */
+static long find_domain(struct xs_handle *xs, struct domain_finder *f)
 {
 	unsigned int n;
 	char **doms = xs_directory(xs, XBT_NULL, "/local/domain", &n);
 	long found = -1;
 
 	for (unsigned int i = 0; doms && i < n && found < 0; i++) {
+		long domid = parse_num(doms[i], MAX_DOMID - 1);
 		char path[128];
 		char *v;
 
-		snprintf(path, sizeof(path), "/local/domain/%s/name", doms[i]);
+		if (domid < 0 || finder_is_other(f, domid))
+			continue;
+		snprintf(path, sizeof(path), "/local/domain/%ld/name", domid);
 		v = read_str(xs, path);
-		if (v && strcmp(v, name) == 0)
-			found = parse_num(doms[i], 0x7fff);
+		if (v && strcmp(v, f->name) == 0)
+			found = domid;
+		else if (v)
+			finder_mark_other(f, domid);
 		free(v);
 	}
 	free(doms);
 	return found;
 }
 
+/* is_intro_event: EV (from wait_watch, may be NULL) is the @introduceDomain watch: only
+ * then can a new domain have appeared. */
+static bool is_intro_event(char **ev)
+{
+	return ev && strcmp(ev[XS_WATCH_TOKEN], "intro") == 0;
+}
+
 static int cmd_boot(struct xs_handle *xs, int argc, char **argv)
 {
-	const char *name, *ready;
+	static struct domain_finder finder;
+	const char *ready;
 	long timeout, domid = -1;
 	long long t0, t_intro = -1, t_ready = -1, deadline, step;
 	char ready_path[256];
 	pid_t pid;
 	int status, cmd_rc = -1;
+	bool look = true;
 
 	if (argc < 4)
 		return usage();
-	name = argv[0];
+	finder.name = argv[0];
 	ready = argv[1];
 	timeout = parse_num(argv[2], 3600);
 	if (timeout < 0)
@@ -160,8 +197,8 @@ static int cmd_boot(struct xs_handle *xs, int argc, char **argv)
 	while (t_ready < 0) {
 		char **ev;
 
-		if (domid < 0) {
-			domid = find_domain(xs, name);
+		if (domid < 0 && look) {
+			domid = find_domain(xs, &finder);
 			if (domid >= 0) {
 				t_intro = now_us();
 				snprintf(ready_path, sizeof(ready_path), "/local/domain/%ld/%s", domid,
@@ -189,6 +226,7 @@ static int cmd_boot(struct xs_handle *xs, int argc, char **argv)
 		}
 		step = now_us() + 500000;
 		ev = wait_watch(xs, step < deadline ? step : deadline);
+		look = is_intro_event(ev);
 		if (ev)
 			free(ev);
 		else if (now_us() >= deadline)
@@ -274,16 +312,18 @@ static double ms_since(long long t0, long long t)
 
 static int cmd_first(struct xs_handle *xs, int argc, char **argv)
 {
+	static struct domain_finder finder;
 	struct first_run r = { .domid = -1, .t_intro = -1, .t_ready = -1, .t_first = -1 };
-	const char *name, *message;
+	const char *message;
 	long timeout;
 	long long t0, deadline, step;
 	pid_t pid;
 	int cmd_rc = -1;
+	bool look = true;
 
 	if (argc < 4 || !*argv[2])
 		return usage();
-	name = argv[0];
+	finder.name = argv[0];
 	timeout = parse_num(argv[1], 3600);
 	message = argv[2];
 	if (timeout < 0)
@@ -308,8 +348,8 @@ static int cmd_first(struct xs_handle *xs, int argc, char **argv)
 	while (r.t_first < 0 || r.t_ready < 0) {
 		char **ev;
 
-		if (r.domid < 0) {
-			r.domid = find_domain(xs, name);
+		if (r.domid < 0 && look) {
+			r.domid = find_domain(xs, &finder);
 			if (r.domid >= 0 && !first_found(xs, &r, message))
 				break;
 		}
@@ -323,6 +363,7 @@ static int cmd_first(struct xs_handle *xs, int argc, char **argv)
 			break;
 		step = now_us() + 500000;
 		ev = wait_watch(xs, step < deadline ? step : deadline);
+		look = is_intro_event(ev);
 		if (ev)
 			free(ev);
 		else if (now_us() >= deadline)
