@@ -11,7 +11,7 @@
 #   make soak               set `soak`: 100 xl save/restore + 100 xl save -c cycles
 #
 # Variables: BENCH_BOOTS (boots per kind, 5), BENCH_PINGS (messages per kind, 200),
-# BENCH_SCALE_N (64), BENCH_CMP_MEM (MiB for the ours-vs-stock boots, 128), LAB_MEM,
+# BENCH_SCALE_N (64), BENCH_SCALE_JOBS (xl create at a time, 8), BENCH_CMP_MEM (MiB for the ours-vs-stock boots, 128), LAB_MEM,
 # BENCH_PVH_MEM (MiB for the PVH boots; default LAB_MEM, else the lab's PVH floor),
 # BENCH_QEMU_MEM / BENCH_DOM0_MEM (MiB of the lab machine / of dom0 for the bench session:
 # N guests at the floor need N x ~21 MiB from Xen, and dom0 one xl process each).
@@ -23,6 +23,8 @@ BENCH_STOCK   ?= cache/lab/dom0/vmlinux
 BENCH_BOOTS   ?= 5
 BENCH_PINGS   ?= 200
 BENCH_SCALE_N ?= 64
+# At most this many `xl create` at a time in bench-scale (0: all N at once).
+BENCH_SCALE_JOBS ?= 8
 BENCH_CMP_MEM ?= 128
 # The PVH boots' memory besides BENCH_CMP_MEM (the PV ones use LAB_MEM).
 BENCH_PVH_MEM ?= $(LAB_MEM)
@@ -65,7 +67,7 @@ bench-lab: bench-extra
 	cut -d' ' -f1-3 /proc/loadavg >$(BENCH_OUT)/load-before
 	LAB_QEMU_MEM=$(BENCH_QEMU_MEM) LAB_DOM0_MEM=$(BENCH_DOM0_MEM) $(BENCH_LAB) -s bench -o $(BENCH_RESULTS) -T $(BENCH_TIMEOUT) -V BENCH_BOOTS=$(BENCH_BOOTS) \
 		-V BENCH_PINGS=$(BENCH_PINGS) -V BENCH_SCALE_N=$(BENCH_SCALE_N) \
-		-V BENCH_CMP_MEM=$(BENCH_CMP_MEM) -V BENCH_PVH_MEM=$(BENCH_PVH_MEM) -V BOOT_TIMEOUT=180 || \
+		-V BENCH_SCALE_JOBS=$(BENCH_SCALE_JOBS) -V BENCH_CMP_MEM=$(BENCH_CMP_MEM) -V BENCH_PVH_MEM=$(BENCH_PVH_MEM) -V BOOT_TIMEOUT=180 || \
 		echo "bench: not every measurement completed, see $(BENCH_RESULTS)/summary.tsv"
 	cut -d' ' -f1-3 /proc/loadavg >$(BENCH_OUT)/load-after
 
