@@ -134,7 +134,7 @@ kmem=$(grep 'Memory: ' "$meminfo" 2>/dev/null | sed 's/.*Memory: \([^ ]*\) avail
 scale_row=$(awk -F'\t' 'NR == 2' "$S/bench-scale/scale.tsv" 2>/dev/null || true)
 sc_n=$(echo "$scale_row" | cut -f1) sc_ready=$(echo "$scale_row" | cut -f2)
 sc_ans=$(echo "$scale_row" | cut -f3) sc_boot=$(echo "$scale_row" | cut -f4)
-sc_msg=$(echo "$scale_row" | cut -f5)
+sc_msg=$(echo "$scale_row" | cut -f5) sc_jobs=$(echo "$scale_row" | cut -f6)
 xen_free() { awk '/^free_memory/ { print $3 }' "$S/bench-scale/$1" 2>/dev/null || true; }
 sc_free0=$(xen_free xl-info.txt) sc_free1=$(xen_free xl-info-after.txt)
 sc_dom0=$(awk '/^Mem:/ { print $7 }' "$S/bench-scale/dom0-free.txt" 2>/dev/null || true)
@@ -240,7 +240,7 @@ figure is the same first answer with only the kernel swapped.
 | boot floor as PVH ($(floor_tried pvh)) | ${boot_floor_pvh:-none} MiB | ≤ 12 MiB | $(floor_verdict "$boot_floor_pvh") |
 ${floor_rows}| memory floor as PV (smallest memory= where the whole check-lab matrix passes) | ${floor_pv:-not measured here} MiB | ≤ 12 MiB | $(if [ -n "$floor_pv" ]; then floor_verdict "$floor_pv"; else echo "see docs/lab.md"; fi) |
 | memory floor as PVH | ${floor_pvh:-not measured here} MiB | ≤ 12 MiB | $(if [ -n "$floor_pvh" ]; then floor_verdict "$floor_pvh"; else echo "see docs/lab.md"; fi) |
-| $sc_n VMs at ${scale_mem} MiB created at once: ready / answered one message | $sc_ready / $sc_ans; all ready after $sc_boot ms, all answered $sc_msg ms later | 64, no failures | $(verdict "${sc_n:-0} >= 64 && ${sc_ready:-0} == ${sc_n:-1} && ${sc_ans:-0} == ${sc_n:-1}") |
+| $sc_n VMs at ${scale_mem} MiB up at once (created by ${sc_jobs:-all} \`xl create\` at a time): ready / answered one message | $sc_ready / $sc_ans; all ready after $sc_boot ms, all answered $sc_msg ms later | 64, no failures | $(verdict "${sc_n:-0} >= 64 && ${sc_ready:-0} == ${sc_n:-1} && ${sc_ans:-0} == ${sc_n:-1}") |
 | Xen free memory before / with the $sc_n VMs up; dom0 available with them | ${sc_free0:-?} / ${sc_free1:-?} MiB; ${sc_dom0:-?} MiB | | |
 | clean build (\`make image\`, sources cached) | $(if [ -n "$b_clean" ]; then echo "$(ms "$(awk -v v="$b_clean" 'BEGIN { print v * 1000 }')") ms"; else echo "not measured (no $B/build.tsv: make bench-build)"; fi) | | |
 | no-op rebuild | $(if [ -n "$b_noop" ]; then echo "$(ms "$(awk -v v="$b_noop" 'BEGIN { print v * 1000 }')") ms"; else echo "not measured"; fi) | ≤ 5 s | $(if [ -n "$b_noop" ]; then verdict "$b_noop <= 5000"; else echo "not measured"; fi) |

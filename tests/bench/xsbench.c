@@ -26,6 +26,13 @@
  *       "n=N lost=L min_us= p50_us= p90_us= p99_us= max_us= mean_us=".
  *       Exit 0 if nothing was lost, 1 otherwise, 2 usage.
  *
+ *   xsbench answers TIMEOUT_S MESSAGE DOMID...
+ *       One message to each domain, as install/xtv-send does under xl (control/testing
+ *       created empty, owned by the domain, then MESSAGE written), all written before any
+ *       is awaited; then wait for every acknowledgement ("").  One line per domain
+ *       ("domid=D ack_ms=X", -1.0: none), then "n=N answered=A all_ms=T", from the first
+ *       write to the last acknowledgement.  Exit 0 if every domain answered.
+ *
  *   xsbench introduce DOMID MFN PORT
  *       XS_INTRODUCE a domain to xenstored (docs/reliability.md: re-attaching a guest's
  *       ring to a freshly started xenstored).
@@ -57,6 +64,7 @@ static int usage(void)
 	fprintf(stderr, "usage: xsbench boot NAME READY TIMEOUT_S CMD [ARG...]\n"
 			"       xsbench first NAME TIMEOUT_S MESSAGE CMD [ARG...]\n"
 			"       xsbench ping PATH COUNT GAP_MS TIMEOUT_MS VALUE [VALUE...]\n"
+			"       xsbench answers TIMEOUT_S MESSAGE DOMID...\n"
 			"       xsbench introduce DOMID MFN PORT\n"
 			"       xsbench now\n");
 	return 2;
@@ -494,6 +502,95 @@ static int cmd_introduce(struct xs_handle *xs, int argc, char **argv)
 	return 0;
 }
 
+/* One domain of `xsbench answers`: its control/testing and when its ack was seen. */
+struct answer {
+	long domid;
+	char testing[128];
+	long long t_ack;
+};
+
+/* send_one: control/testing created empty, given to the guest, watched, then MESSAGE. */
+static bool send_one(struct xs_handle *xs, struct answer *a, const char *message)
+{
+	struct xs_permissions owner = { .id = (unsigned int)a->domid, .perms = XS_PERM_NONE };
+
+	snprintf(a->testing, sizeof(a->testing), "/local/domain/%ld/control/testing", a->domid);
+	a->t_ack = -1;
+	if (!xs_write(xs, XBT_NULL, a->testing, "", 0) ||
+	    !xs_set_permissions(xs, XBT_NULL, a->testing, &owner, 1) ||
+	    !xs_watch(xs, a->testing, "answer") ||
+	    !xs_write(xs, XBT_NULL, a->testing, message, (unsigned int)strlen(message))) {
+		fprintf(stderr, "xsbench: message to domain %ld: %s\n", a->domid, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* answered: note the acknowledgement of A if its node now reads "". */
+static bool answered(struct xs_handle *xs, struct answer *a)
+{
+	char *v;
+
+	if (a->t_ack >= 0)
+		return true;
+	v = read_str(xs, a->testing);
+	if (v && *v == '\0')
+		a->t_ack = now_us();
+	free(v);
+	return a->t_ack >= 0;
+}
+
+static int cmd_answers(struct xs_handle *xs, int argc, char **argv)
+{
+	long timeout = argc >= 3 ? parse_num(argv[0], 3600) : -1;
+	const char *message = argc >= 3 ? argv[1] : "";
+	int n = argc - 2, done = 0;
+	struct answer *as;
+	long long t0, deadline, last = -1;
+
+	if (timeout < 0 || !*message)
+		return usage();
+	as = calloc((size_t)n, sizeof(*as));
+	if (!as)
+		return 1;
+	t0 = now_us();
+	deadline = t0 + timeout * 1000000LL;
+	for (int i = 0; i < n; i++) {
+		as[i].domid = parse_num(argv[2 + i], MAX_DOMID - 1);
+		if (as[i].domid < 0 || !send_one(xs, &as[i], message))
+			as[i].domid = -1;
+	}
+	/* An event looks at its own domain; the first pass and a 500 ms tick at all those
+	 * not yet answered. */
+	for (char **ev = NULL;; ) {
+		long long step;
+
+		done = 0;
+		for (int i = 0; i < n; i++) {
+			bool fired = !ev || strcmp(ev[XS_WATCH_PATH], as[i].testing) == 0;
+
+			done += as[i].domid < 0 || (fired ? answered(xs, &as[i]) : as[i].t_ack >= 0);
+		}
+		free(ev);
+		if (done == n || now_us() >= deadline)
+			break;
+		step = now_us() + 500000;
+		ev = wait_watch(xs, step < deadline ? step : deadline);
+	}
+	done = 0;
+	for (int i = 0; i < n; i++) {
+		printf("domid=%ld ack_ms=%.1f\n", as[i].domid, ms_since(t0, as[i].t_ack));
+		if (as[i].t_ack >= 0) {
+			done++;
+			if (as[i].t_ack > last)
+				last = as[i].t_ack;
+		}
+	}
+	printf("n=%d answered=%d all_ms=%.1f\n", n, done, done == n ? ms_since(t0, last) : -1.0);
+	free(as);
+	return done != n;
+}
+
 int main(int argc, char **argv)
 {
 	struct xs_handle *xs;
@@ -516,6 +613,8 @@ int main(int argc, char **argv)
 		rc = cmd_first(xs, argc - 2, argv + 2);
 	else if (strcmp(argv[1], "ping") == 0)
 		rc = cmd_ping(xs, argc - 2, argv + 2);
+	else if (strcmp(argv[1], "answers") == 0)
+		rc = cmd_answers(xs, argc - 2, argv + 2);
 	else if (strcmp(argv[1], "introduce") == 0)
 		rc = cmd_introduce(xs, argc - 2, argv + 2);
 	else
