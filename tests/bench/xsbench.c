@@ -26,6 +26,11 @@
  *       "n=N lost=L min_us= p50_us= p90_us= p99_us= max_us= mean_us=".
  *       Exit 0 if nothing was lost, 1 otherwise, 2 usage.
  *
+ *   xsbench pair COUNT GAP_MS TIMEOUT_MS LABEL_A PATH_A VALUE_A LABEL_B PATH_B VALUE_B
+ *       As ping, for two kinds of message interleaved A B B A A B ... (COUNT of each), so
+ *       that a slow moment of the host hits both alike.  Lines "LABEL US" or "LABEL lost",
+ *       then one summary per label: "LABEL: n=N lost=L min_us= ...".  Exit as ping.
+ *
  *   xsbench answers TIMEOUT_S MESSAGE DOMID...
  *       One message to each domain, as install/xtv-send does under xl (control/testing
  *       created empty, owned by the domain, then MESSAGE written), all written before any
@@ -64,6 +69,7 @@ static int usage(void)
 	fprintf(stderr, "usage: xsbench boot NAME READY TIMEOUT_S CMD [ARG...]\n"
 			"       xsbench first NAME TIMEOUT_S MESSAGE CMD [ARG...]\n"
 			"       xsbench ping PATH COUNT GAP_MS TIMEOUT_MS VALUE [VALUE...]\n"
+			"       xsbench pair COUNT GAP_MS TIMEOUT_MS LABEL PATH VALUE LABEL PATH VALUE\n"
 			"       xsbench answers TIMEOUT_S MESSAGE DOMID...\n"
 			"       xsbench introduce DOMID MFN PORT\n"
 			"       xsbench now\n");
@@ -400,12 +406,93 @@ static long long pct(const long long *s, long n, int p)
 	return s[rank - 1];
 }
 
+/* One round: write VALUE to PATH (watched) and time until PATH reads "" again.
+ * Microseconds, or -1 if the acknowledgement did not come within TIMEOUT_MS. */
+static long long ping_once(struct xs_handle *xs, const char *path, const char *value,
+			   long timeout_ms)
+{
+	long long t0, deadline;
+
+	/* Drain events left from the previous round (the guest's own ack). */
+	for (char **ev; (ev = xs_check_watch(xs)) != NULL;)
+		free(ev);
+	t0 = now_us();
+	deadline = t0 + timeout_ms * 1000LL;
+	if (!xs_write(xs, XBT_NULL, path, value, (unsigned int)strlen(value))) {
+		perror("xsbench: write");
+		return -1;
+	}
+	for (;;) {
+		char *v = read_str(xs, path);
+		bool acked = v && *v == '\0';
+		char **ev;
+
+		free(v);
+		if (acked)
+			return now_us() - t0;
+		ev = wait_watch(xs, deadline);
+		if (!ev)
+			return -1;
+		free(ev);
+	}
+}
+
+struct series {
+	const char *label; /* "sample" for ping, the caller's label for pair */
+	long long *samples, sum;
+	long n, lost;
+};
+
+static bool series_init(struct series *s, const char *label, long count)
+{
+	*s = (struct series){ .label = label };
+	s->samples = calloc((size_t)count, sizeof(*s->samples));
+	return s->samples != NULL;
+}
+
+static void series_add(struct series *s, long long us)
+{
+	if (us >= 0) {
+		s->samples[s->n++] = us;
+		s->sum += us;
+		printf("%s %lld\n", s->label, us);
+	} else {
+		s->lost++;
+		printf("%s lost\n", s->label);
+	}
+	fflush(stdout);
+}
+
+/* The summary line (PREFIX, then "n=N lost=L min_us= ..."); frees the samples.
+ * 0 if nothing was lost. */
+static int series_end(struct series *s, const char *prefix)
+{
+	qsort(s->samples, (size_t)s->n, sizeof(*s->samples), cmp_ll);
+	if (s->n)
+		printf("%sn=%ld lost=%ld min_us=%lld p50_us=%lld p90_us=%lld p99_us=%lld "
+		       "max_us=%lld mean_us=%lld\n",
+		       prefix, s->n, s->lost, s->samples[0], pct(s->samples, s->n, 50),
+		       pct(s->samples, s->n, 90), pct(s->samples, s->n, 99), s->samples[s->n - 1],
+		       s->sum / s->n);
+	else
+		printf("%sn=0 lost=%ld\n", prefix, s->lost);
+	free(s->samples);
+	return s->lost != 0 || s->n == 0;
+}
+
+static void pause_ms(long gap_ms)
+{
+	struct timespec gap = { .tv_sec = gap_ms / 1000, .tv_nsec = (gap_ms % 1000) * 1000000L };
+
+	if (gap_ms)
+		nanosleep(&gap, NULL);
+}
+
 static int cmd_ping(struct xs_handle *xs, int argc, char **argv)
 {
 	const char *path;
-	long count, gap_ms, timeout_ms, n = 0, lost = 0;
-	long long *samples, sum = 0;
-	struct timespec gap;
+	long count, gap_ms, timeout_ms;
+	struct series s;
 
 	if (argc < 5)
 		return usage();
@@ -418,65 +505,52 @@ static int cmd_ping(struct xs_handle *xs, int argc, char **argv)
 	for (int v = 4; v < argc; v++)
 		if (!*argv[v])
 			return usage();
-	samples = calloc((size_t)count, sizeof(*samples));
-	if (!samples || !xs_watch(xs, path, "ping")) {
+	if (!series_init(&s, "sample", count) || !xs_watch(xs, path, "ping")) {
 		perror("xsbench: ping setup");
 		return 1;
 	}
 	free(wait_watch(xs, now_us() + 2000000));
-	gap.tv_sec = gap_ms / 1000;
-	gap.tv_nsec = (gap_ms % 1000) * 1000000L;
 	for (long i = 0; i < count; i++) {
-		const char *value = argv[4 + i % (argc - 4)];
-		long long t0, deadline;
-		bool acked = false;
-
-		/* Drain events left from the previous round (the guest's own ack). */
-		for (char **ev; (ev = xs_check_watch(xs)) != NULL;)
-			free(ev);
-		t0 = now_us();
-		deadline = t0 + timeout_ms * 1000LL;
-		if (!xs_write(xs, XBT_NULL, path, value, (unsigned int)strlen(value))) {
-			perror("xsbench: write");
-			break;
-		}
-		while (!acked) {
-			char *v = read_str(xs, path);
-			char **ev;
-
-			if (v && *v == '\0')
-				acked = true;
-			free(v);
-			if (acked)
-				break;
-			ev = wait_watch(xs, deadline);
-			if (!ev)
-				break;
-			free(ev);
-		}
-		if (acked) {
-			samples[n] = now_us() - t0;
-			sum += samples[n];
-			printf("sample %lld\n", samples[n]);
-			n++;
-		} else {
-			printf("lost\n");
-			lost++;
-		}
-		fflush(stdout);
-		if (gap_ms)
-			nanosleep(&gap, NULL);
+		series_add(&s, ping_once(xs, path, argv[4 + i % (argc - 4)], timeout_ms));
+		pause_ms(gap_ms);
 	}
-	qsort(samples, (size_t)n, sizeof(*samples), cmp_ll);
-	if (n)
-		printf("n=%ld lost=%ld min_us=%lld p50_us=%lld p90_us=%lld p99_us=%lld "
-		       "max_us=%lld mean_us=%lld\n",
-		       n, lost, samples[0], pct(samples, n, 50), pct(samples, n, 90),
-		       pct(samples, n, 99), samples[n - 1], sum / n);
-	else
-		printf("n=0 lost=%ld\n", lost);
-	free(samples);
-	return lost != 0 || n == 0;
+	return series_end(&s, "");
+}
+
+/* pair: two kinds of message interleaved, A B B A A B ..., so that both see the same
+ * moments of a noisy host and their ratio does not depend on when a block ran. */
+static int cmd_pair(struct xs_handle *xs, int argc, char **argv)
+{
+	long count, gap_ms, timeout_ms;
+	struct series s[2];
+	char prefix[2][64];
+	int rc = 0;
+
+	if (argc != 9)
+		return usage();
+	count = parse_num(argv[0], 1000000);
+	gap_ms = parse_num(argv[1], 60000);
+	timeout_ms = parse_num(argv[2], 600000);
+	if (count < 1 || gap_ms < 0 || timeout_ms < 1 || !*argv[5] || !*argv[8])
+		return usage();
+	for (int k = 0; k < 2; k++) {
+		if (!series_init(&s[k], argv[3 + 3 * k], count) ||
+		    !xs_watch(xs, argv[4 + 3 * k], argv[3 + 3 * k])) {
+			perror("xsbench: pair setup");
+			return 1;
+		}
+		free(wait_watch(xs, now_us() + 2000000));
+		snprintf(prefix[k], sizeof(prefix[k]), "%s: ", argv[3 + 3 * k]);
+	}
+	for (long i = 0; i < 2 * count; i++) {
+		int k = (int)(((i + 1) / 2) % 2); /* 0 1 1 0 0 1 1 0 ... */
+
+		series_add(&s[k], ping_once(xs, argv[4 + 3 * k], argv[5 + 3 * k], timeout_ms));
+		pause_ms(gap_ms);
+	}
+	for (int k = 0; k < 2; k++)
+		rc |= series_end(&s[k], prefix[k]);
+	return rc;
 }
 
 static int cmd_introduce(struct xs_handle *xs, int argc, char **argv)
@@ -613,6 +687,8 @@ int main(int argc, char **argv)
 		rc = cmd_first(xs, argc - 2, argv + 2);
 	else if (strcmp(argv[1], "ping") == 0)
 		rc = cmd_ping(xs, argc - 2, argv + 2);
+	else if (strcmp(argv[1], "pair") == 0)
+		rc = cmd_pair(xs, argc - 2, argv + 2);
 	else if (strcmp(argv[1], "answers") == 0)
 		rc = cmd_answers(xs, argc - 2, argv + 2);
 	else if (strcmp(argv[1], "introduce") == 0)
