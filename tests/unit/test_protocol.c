@@ -196,6 +196,32 @@ static void test_bad_input(struct tally *t)
 	}
 }
 
+/* The parser's memory is kept between messages (protocol.c, parse_json): nothing of one
+ * message may reach the next. Every bad case right after a valid message gives its own
+ * reason, and a valid message right after each bad one (a truncated one leaves json-c's
+ * tokener waiting for more) is accepted. */
+static void test_messages_independent(struct tally *t)
+{
+	static const char valid[] = J("\"now\"", "\"ok\"", "\"halt\"");
+	size_t failures = 0;
+
+	for (size_t i = 0; i < N_BAD; i++) {
+		const struct bad_case *c = &bad_cases[i];
+		size_t len = c->len ? c->len : strlen(c->text);
+		char reason[PROTOCOL_MAX_REASON] = "";
+		struct xtv_message msg;
+
+		if (protocol_parse_testing(valid, strlen(valid), &msg, reason, sizeof(reason)) != 0 ||
+		    msg.action != XTV_ACTION_HALT)
+			failures++;
+		if (protocol_parse_testing(c->text, len, &msg, reason, sizeof(reason)) != -1 ||
+		    strncmp(reason, c->reason, strlen(c->reason)) != 0)
+			failures++;
+	}
+	ok(t, failures == 0, "%zu bad cases each between two valid messages: %zu wrong results",
+	   N_BAD, failures);
+}
+
 /* Limits: exactly at the limit passes, one more byte is rejected (never truncated). */
 static void test_limits(struct tally *t)
 {
@@ -558,6 +584,7 @@ int main(void)
 	test_valid_json(&t);
 	test_valid_legacy(&t);
 	test_bad_input(&t);
+	test_messages_independent(&t);
 	test_limits(&t);
 	test_format_roundtrip(&t);
 	test_shutdown_requests(&t);
