@@ -418,10 +418,9 @@ static int parse_members(json_object *obj, struct xtv_message *msg, char *reason
  * the kernel as soon as its last slot is freed, so a parse that freed all it
  * allocated made the next one fault in fresh pages: in a PV guest each is a
  * page fault, page-table hypercalls and a TLB flush. Measured in the lab
- * (docs/benchmarks.md, 29 Nov): the decision took 2.8 ms at p50, and 0.4 ms
- * with one tokener for the daemon's life and the last message kept until the
- * next one is parsed. Neither is ever freed: the daemon runs until the VM
- * stops. */
+ * (docs/bench-data/latency-breakdown): with a tokener per message the
+ * decision took 2.8 ms at p50 as PV, with the tokener and a message kept
+ * 0.4 ms. Neither is ever freed: the daemon runs until the VM stops. */
 static json_tokener *message_tokener;
 static json_object *last_message;
 
