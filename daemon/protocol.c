@@ -420,7 +420,8 @@ static int parse_members(json_object *obj, struct xtv_message *msg, char *reason
  * page fault, page-table hypercalls and a TLB flush. Measured in the lab
  * (docs/bench-data/latency-breakdown): with a tokener per message the
  * decision took 2.8 ms at p50 as PV, with the tokener and a message kept
- * 0.4 ms. Neither is ever freed: the daemon runs until the VM stops. */
+ * 0.4 ms. The tokener is never freed, the last message only when the next
+ * one replaces it: the daemon runs until the VM stops. */
 static json_tokener *message_tokener;
 static json_object *last_message;
 
