@@ -27,6 +27,7 @@ struct persisted_state {
 struct queued_event {
 	enum xtv_node node;
 	enum xtv_event_kind kind;
+	bool start_publishing; /* not an event: the rest of the start (main.c) */
 };
 
 struct daemon {
@@ -51,6 +52,11 @@ struct daemon {
 /* status.c: data/xtv/ (docs/protocol.md, "Status keys") */
 void status_read_domid(struct daemon *d);
 void status_set_ready(struct daemon *d, bool ready);
+/* Whether data/xtv is absent (false if that cannot be read); then
+ * status_assume_empty makes its state keys count as empty until
+ * status_publish creates them. */
+bool status_home_absent(struct daemon *d);
+void status_assume_empty(struct daemon *d);
 void status_load_state(struct daemon *d);
 /* Stage state's keys that differ from data/xtv as puts (up to
  * STATUS_STATE_KEYS, pointing into *staged) for a caller that writes them in

@@ -45,13 +45,18 @@ static int parse_args(int argc, char **argv, struct daemon *d)
 	return power_parse(power_arg, suspend_file, &d->power);
 }
 
-static void enqueue(struct daemon *d, enum xtv_node node, enum xtv_event_kind kind)
+static void enqueue_item(struct daemon *d, struct queued_event item)
 {
 	if (d->queued == EVENT_QUEUE_SIZE) {
 		d->queue_overflow = true;
 		return;
 	}
-	d->queue[d->queued++] = (struct queued_event){ .node = node, .kind = kind };
+	d->queue[d->queued++] = item;
+}
+
+static void enqueue(struct daemon *d, enum xtv_node node, enum xtv_event_kind kind)
+{
+	enqueue_item(d, (struct queued_event){ .node = node, .kind = kind });
 }
 
 /* Register the control watches under a new generation of tokens: events of
@@ -76,31 +81,49 @@ static int register_watches(struct daemon *d)
 	return ret;
 }
 
-/* Register watches and publish everything, then look at both nodes. Used at
- * start, after a reconnect and after every suspend. 0 or -errno. */
+/* Register the watches, then queue what serve() does next, in this order:
+ * the daemon's own re-read of control/testing (an override written before a
+ * request must meet it), the rest of the start (start_publishing), the
+ * re-read of control/shutdown. Where data/xtv is absent (a new domain at
+ * boot or after a restore, or a new xenstored) there is no ready to take
+ * back and no state to reload, so a message written while the VM booted is
+ * answered after 4 xenstore round trips instead of 28: the first answer is
+ * what a tester waits for. Used at start, after a reconnect and after every
+ * suspend. 0 or -errno. */
 static int start_serving(struct daemon *d)
 {
 	int ret;
 
-	status_set_ready(d, false);
-	if (!d->state_loaded)
-		status_load_state(d);
-	if (!d->state.kernel_owns_shutdown)
-		status_write_features(d);
+	if (status_home_absent(d)) {
+		status_assume_empty(d);
+		d->state_loaded = true;
+	} else {
+		status_set_ready(d, false);
+		if (!d->state_loaded)
+			status_load_state(d);
+		d->saved.valid = false; /* a new connection or domain: write all */
+	}
 	ret = register_watches(d);
 	if (ret != 0)
 		return ret;
-	status_read_domid(d);
-	d->saved.valid = false; /* a new connection or domain: data/xtv may hold anything */
-	status_publish(d);
-	status_set_ready(d, true);
-	log_event("event=ready domid=%s", d->domid);
-	/* The daemon's own re-read of both nodes, control/testing first: an
-	 * override written before a request must meet it. */
 	enqueue(d, XTV_NODE_TESTING, XTV_EVENT_REREAD);
+	enqueue_item(d, (struct queued_event){ .start_publishing = true });
 	if (!d->state.kernel_owns_shutdown)
 		enqueue(d, XTV_NODE_SHUTDOWN, XTV_EVENT_REREAD);
 	return 0;
+}
+
+/* The rest of the start, queued by start_serving: the feature nodes, every
+ * status key, then ready. */
+static void start_publishing(struct daemon *d)
+{
+	if (!d->state.kernel_owns_shutdown)
+		status_write_features(d);
+	status_read_domid(d);
+	d->saved.valid = false; /* the state keys may not exist yet: write all */
+	status_publish(d);
+	status_set_ready(d, true);
+	log_event("event=ready domid=%s", d->domid);
 }
 
 static void sleep_ms(unsigned int ms)
@@ -240,6 +263,10 @@ static void serve(struct daemon *d)
 
 		if (ret != 0) {
 			reconnect(d, ret);
+			continue;
+		}
+		if (ev.start_publishing) {
+			start_publishing(d);
 			continue;
 		}
 		result = handle_event(d, ev.node, ev.kind);

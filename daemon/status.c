@@ -76,6 +76,25 @@ void status_set_ready(struct daemon *d, bool ready)
 	put(d, "ready", ready ? "1" : "0");
 }
 
+bool status_home_absent(struct daemon *d)
+{
+	char *value;
+	size_t len;
+	int ret = xsio_read(d->xs, "data/xtv", &value, &len);
+
+	if (ret == 0)
+		free(value);
+	return ret == -ENOENT;
+}
+
+/* With data/xtv absent, a first message's transaction writes only the state
+ * keys it changes; status_publish creates the others right after it. */
+void status_assume_empty(struct daemon *d)
+{
+	memset(&d->saved, 0, sizeof(d->saved));
+	d->saved.valid = true;
+}
+
 /* How a node's value is held, as data/xtv/held-NODE-as says it:
  * "unacked", "own", "owed:ok", "owed:delete", "owed:string:STRING", or "". */
 static void format_hold(const struct xtv_held *held, char *out, size_t out_size)

@@ -585,6 +585,32 @@ case_start_reads_testing_first() {
 	expect_actions ""
 }
 
+# A new domain (data/xtv absent) with an override already in control/testing: the daemon
+# answers it before it publishes its status and ready=1 (docs/protocol.md, "Start-up
+# order"), and what it publishes then keeps what the answer changed (the override, the
+# counter, last) and creates the empty keys.
+case_first_message_before_ready() {
+	local mark since
+	stop_daemon
+	xenstore-rm "$HOMEP/data/xtv"
+	xsw control/testing "$(pending_json ok reboot)"
+	mark=$(log_size)
+	start_daemon || fail "xtvd did not restart" || return 1
+	expect_node control/testing "" || return 1
+	since=$(tail -c +"$((mark + 1))" "$DLOG")
+	grep -qF "event=ack node=control/testing" <<<"$since" || fail "no ack logged at start" || return 1
+	grep -F -e "event=ack node=control/testing" -e "event=ready" <<<"$since" | head -n 1 |
+		grep -qF "event=ack" || fail "event=ready logged before the ack" || return 1
+	expect_node data/xtv/pending "$(pending_json ok reboot)" || return 1
+	expect_node data/xtv/handled 1 || return 1
+	expect_last_prefix "ok testing" || return 1
+	node_raw_is data/xtv/held-testing-as "" || fail "data/xtv/held-testing-as not created empty" || return 1
+	request poweroff
+	await "control/shutdown acked" node_is control/shutdown "" || return 1
+	barrier || return 1
+	expect_actions reboot
+}
+
 # After a suspend the daemon registers its watches anew and writes the feature nodes and
 # ready again (libxl recreates the feature nodes empty on restore; issue 8, item 6).
 case_resume_republishes() {
@@ -1055,6 +1081,7 @@ all_cases() {
 	run_case coalesced-twin-events case_coalesced
 	run_case cancelled-before-read case_cancelled_before_read
 	run_case start-reads-testing-first case_start_reads_testing_first
+	run_case first-message-before-ready case_first_message_before_ready
 	run_case resume-republishes case_resume_republishes
 	run_case kernel-owns-shutdown case_kernel_owns_shutdown
 	run_case rewrite-rules case_rewrite_rules
