@@ -11,6 +11,7 @@
  *   init: event=spawn name=xtvd pid=42
  *   init: event=exit name=xtvd pid=42 status=signal:9 uptime_ms=1200
  *   init: event=respawn name=xtvd delay_ms=1000
+ *   init: event=power command=poweroff pid=31   (run by the kernel as /sbin/poweroff)
  *   init: event=error op=exec name=xtvd path=/sbin/xtvd errno=2 retry_ms=250 hint="..."
  *
  * A program that cannot be executed at all (missing, not executable, not a binary) is
@@ -326,7 +327,9 @@ static void supervise(struct service *svcs, size_t count)
  * control/shutdown handler, in charge when booted with
  * xen.userspace_shutdown=0, carries out a request with orderly_poweroff() or
  * orderly_reboot(), which execute exactly these paths. Nothing else would
- * stop the VM: there is no other user space to do it. */
+ * stop the VM: there is no other user space to do it. The kernel gives a
+ * usermode helper no descriptors and says nothing when the helper fails, so
+ * the helper says on the console that it ran, and why it could not act. */
 static int power_command(const char *name)
 {
 	int how;
@@ -337,9 +340,11 @@ static int power_command(const char *name)
 		how = RB_AUTOBOOT;
 	else
 		return -1;
+	open_console();
+	say("init: event=power command=%s pid=%d", name, (int)getpid());
 	sync();
 	reboot(how);
-	fprintf(stderr, "init: %s: %s\n", name, strerror(errno));
+	say("init: event=error op=reboot command=%s errno=%d (%s)", name, errno, strerror(errno));
 	return 1;
 }
 

@@ -157,11 +157,36 @@ daemon_mode_644() { write_poweroff_stub "$1/sbin/xtvd"; chmod 644 "$1/sbin/xtvd"
 chmod_daemon() { chmod +x "$1/sbin/xtvd"; }
 daemon_not_a_program() { printf 'not a program\n' >"$1/sbin/xtvd"; chmod +x "$1/sbin/xtvd"; }
 
+# case_power_helper NAME STATUS: the init run as /sbin/NAME the way the kernel runs a
+# usermode helper (orderly_poweroff(), orderly_reboot()): no descriptors at all. It must
+# say on the console (here a plain file at /dev/console) that it ran, and call reboot(2):
+# as PID 1 of a PID namespace that ends the namespace, and its parent sees the init killed
+# by SIGINT for a power off or SIGHUP for a reboot (reboot_pid_ns()), so timeout(1) exits
+# with STATUS.
+case_power_helper() {
+	local name=$1 want=$2 root=$work/power-$1 rc=0
+	make_root "$root"
+	ln -s /init "$root/sbin/$name"
+	: >"$root/dev/console"
+	timeout -k 1 "$T" unshare --kill-child=KILL --pid --mount --propagation private \
+		chroot "$root" "/sbin/$name" <&- >&- 2>&- || rc=$?
+	check "$root/dev/console" "$name helper: says on the console that it ran" \
+		"^init: event=power command=$name pid=1\$"
+	if [ "$rc" -eq "$want" ]; then
+		pass "$name helper: reboot(2) carried it out (exit status $rc)"
+	else
+		fail "$name helper: reboot(2) carried it out" "exit status $rc, expected $want"
+		sed 's/^/#   /' "$root/dev/console"
+	fi
+}
+
 echo "TAP version 13"
 case_lifecycle
 case_exec_failure daemon-missing 2 "no such file" no_daemon put_daemon
 case_exec_failure daemon-not-executable 13 "not executable" daemon_mode_644 chmod_daemon
 case_exec_failure daemon-not-a-program 8 "not a program" daemon_not_a_program put_daemon
+case_power_helper poweroff 130
+case_power_helper reboot 129
 echo "1..$((passed + failed))"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
