@@ -58,9 +58,28 @@ run_one() {
 		printf 'error\tscenario ended without a verdict\n' >"$SC_DIR/verdict"
 	for d in $(xl list 2>/dev/null | awk -v n="$DOM" '$1 == n { print $2 }'); do
 		xenstore-ls -p "/local/domain/$d" >"$SC_DIR/xenstore-$d.txt" 2>&1 || true
+		grep -q '^pass' "$SC_DIR/verdict" || dump_guest_state "$d" >>"$SC_DIR/checks.log" 2>&1
 	done
 	cleanup_domains
 	cp "$(console_log)" "$SC_DIR/console.log" 2>/dev/null || : >"$SC_DIR/console.log"
+}
+
+# dump_guest_state DOMID: after a scenario that did not pass, while its guest still runs, ask
+# the guest's kernel (control/sysrq, which the kernel serves in every mode) for its tasks
+# and their stacks (t) and its memory (m): a guest that stopped acting without a word (as
+# the kernel-owns-shutdown failure of docs/lab.md) then says on its console where it
+# waits. Each dump is awaited on the console by its last line, bounded.
+dump_guest_state() {
+	DOMID=$1 # read by dom_state and xs_path
+	case "$(dom_state)" in *[scd]*) return 0 ;; esac
+	note "guest $1 still runs: sysrq t and m, see console.log"
+	sysrq_dump t "Showing busy workqueues"
+	sysrq_dump m "pages reserved"
+}
+sysrq_dump() {
+	if xenstore-write "$(xs_path control/sysrq)" "$1" && await_console "$2" 20; then :; else
+		note "no sysrq $1 dump from guest $DOMID within 20s"
+	fi
 }
 
 # attempt NAME COMMAND: run the scenario; its verdict in v and msg.
