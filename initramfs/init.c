@@ -11,6 +11,7 @@
  *   init: event=spawn name=xtvd pid=42
  *   init: event=exit name=xtvd pid=42 status=signal:9 uptime_ms=1200
  *   init: event=respawn name=xtvd delay_ms=1000
+ *   init: event=threads-max was=26 now=64
  *   init: event=power command=poweroff pid=31   (run by the kernel as /sbin/poweroff)
  *   init: event=error op=exec name=xtvd path=/sbin/xtvd errno=2 retry_ms=250 hint="..."
  *
@@ -30,6 +31,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -119,6 +121,42 @@ static void mount_filesystems(void)
 	mkdir("/dev", 0755);
 	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL) != 0 && errno != EBUSY)
 		say("init: event=error op=mount target=/dev errno=%d (%s)", errno, strerror(errno));
+}
+
+/*
+ * The kernel caps the number of threads so that their stacks fit in an eighth of the RAM
+ * it had at boot: 26 at 9 MiB, and this VM runs 25-26 (kernel threads, init, the daemon
+ * and its xenstore reader). Any further fork then fails with EAGAIN, and the kernel
+ * drops a control/shutdown request it owns (xen.userspace_shutdown=0) without a word when
+ * its /sbin/poweroff helper cannot be forked. Threads cost memory only when they exist,
+ * so raise the cap to THREADS_MAX_FLOOR where it is lower; never lower it.
+ */
+#define THREADS_MAX_PATH "/proc/sys/kernel/threads-max"
+#define THREADS_MAX_FLOOR 64
+
+static void raise_threads_max(void)
+{
+	char buf[24];
+	long was, now;
+	ssize_t len;
+	int fd = open(THREADS_MAX_PATH, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		say("init: event=error op=threads-max errno=%d (%s)", errno, strerror(errno));
+		return;
+	}
+	len = read(fd, buf, sizeof(buf) - 1);
+	buf[len > 0 ? len : 0] = '\0';
+	now = was = strtol(buf, NULL, 10);
+	if (len > 0 && was < THREADS_MAX_FLOOR) {
+		len = snprintf(buf, sizeof(buf), "%d\n", THREADS_MAX_FLOOR);
+		if (pwrite(fd, buf, len, 0) == len)
+			now = THREADS_MAX_FLOOR;
+		else
+			say("init: event=error op=threads-max errno=%d (%s)", errno, strerror(errno));
+	}
+	close(fd);
+	say("init: event=threads-max was=%ld now=%ld", was, now);
 }
 
 /* True when WORD appears as a whole word on the kernel command line. */
@@ -366,6 +404,7 @@ int main(int argc, char **argv)
 	mount_filesystems();
 	open_console();
 	say("init: event=start");
+	raise_threads_max();
 	if (cmdline_has("debug")) {
 		if (access(SHELL_PATH, X_OK) == 0)
 			svcs[count++] = (struct service){ .name = "sh", .argv = shell_argv,

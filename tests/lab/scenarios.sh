@@ -59,10 +59,19 @@ demo              demo            t_demo                          | the VM obeys
 
 # --- boot ------------------------------------------------------------------------------
 
+# threads_max_ok: init's line "init: event=threads-max was=W now=N" says N >= 64 (the
+# kernel sizes it from the RAM: 26 at 9 MiB; docs/kernel.md "Threads").
+threads_max_line() { grep -m 1 -o 'init: event=threads-max was=[0-9]* now=[0-9]*' "$(console_log)" 2>/dev/null; }
+threads_max_ok() {
+	n=$(threads_max_line | sed 's/.* now=//')
+	[ -n "$n" ] && [ "$n" -ge 64 ]
+}
+
 t_boot() {
 	check "xl create $DOM" vm_start
 	check "guest ready ($READY_NODE = 1) within ${BOOT_TIMEOUT}s" vm_ready
 	check "console logs domid=$DOMID" console_has "domid=$DOMID"
+	check "init left kernel.threads-max at 64 or more ($(threads_max_line))" threads_max_ok
 	check "data/xtv/domid = $DOMID" xs_is data/xtv/domid "$DOMID"
 	check "control/feature-poweroff = 1" xs_is control/feature-poweroff 1
 	check "domain running" dom_running
