@@ -146,9 +146,17 @@ static void raise_threads_max(void)
 		return;
 	}
 	len = read(fd, buf, sizeof(buf) - 1);
-	buf[len > 0 ? len : 0] = '\0';
+	if (len <= 0) {
+		/* An empty read is no value either: an error line, not "was=0". */
+		int err = len < 0 ? errno : EIO;
+
+		say("init: event=error op=threads-max errno=%d (%s)", err, strerror(err));
+		close(fd);
+		return;
+	}
+	buf[len] = '\0';
 	now = was = strtol(buf, NULL, 10);
-	if (len > 0 && was < THREADS_MAX_FLOOR) {
+	if (was < THREADS_MAX_FLOOR) {
 		len = snprintf(buf, sizeof(buf), "%d\n", THREADS_MAX_FLOOR);
 		if (pwrite(fd, buf, len, 0) == len)
 			now = THREADS_MAX_FLOOR;
