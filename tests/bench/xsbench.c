@@ -15,7 +15,8 @@
  *       empty, give it to the guest (owner = the domain, as install/xtv-send does under
  *       xl) and write MESSAGE; then time until control/testing reads "" (the guest's
  *       acknowledgement).  data/xtv/ready = "1" is timed on the way.  Prints
- *       "domid=D intro_ms=X ready_ms=Y first_ms=Z cmd_rc=R" (-1.0: not seen).
+ *       "domid=D intro_ms=X ready_ms=Y first_ms=Z cmd_rc=R t0_ms=T" (-1.0: not seen;
+ *       T the monotonic time of the start, as in trace).
  *       Exit 0 answered, 1 timeout or error, 2 usage.
  *
  *   xsbench ping PATH COUNT GAP_MS TIMEOUT_MS VALUE [VALUE...]
@@ -37,6 +38,16 @@
  *       is awaited; then wait for every acknowledgement ("").  One line per domain
  *       ("domid=D ack_ms=X", -1.0: none), then "n=N answered=A all_ms=T", from the first
  *       write to the last acknowledgement.  Exit 0 if every domain answered.
+ *
+ *   xsbench trace TIMEOUT_S PATH...
+ *       Watch every PATH (a subtree, or a special watch such as @introduceDomain) and
+ *       print one line per event, "T_MS PATH", with T_MS the monotonic time in ms,
+ *       until TIMEOUT_S has passed.  With `stamp` and the `t0_ms` of `first`, a timeline
+ *       of one boot in dom0's clock (docs/bench-data/first-answer-timeline).
+ *
+ *   xsbench stamp
+ *       Copy standard input to standard output, each line prefixed with "T_MS " (as
+ *       trace), e.g. the debug log of `xl -vvv create`.
  *
  *   xsbench introduce DOMID MFN PORT
  *       XS_INTRODUCE a domain to xenstored (docs/reliability.md: re-attaching a guest's
@@ -71,6 +82,8 @@ static int usage(void)
 			"       xsbench ping PATH COUNT GAP_MS TIMEOUT_MS VALUE [VALUE...]\n"
 			"       xsbench pair COUNT GAP_MS TIMEOUT_MS LABEL PATH VALUE LABEL PATH VALUE\n"
 			"       xsbench answers TIMEOUT_S MESSAGE DOMID...\n"
+			"       xsbench trace TIMEOUT_S PATH...\n"
+			"       xsbench stamp\n"
 			"       xsbench introduce DOMID MFN PORT\n"
 			"       xsbench now\n");
 	return 2;
@@ -384,8 +397,9 @@ static int cmd_first(struct xs_handle *xs, int argc, char **argv)
 			break;
 	}
 	exit_status(pid, &cmd_rc);
-	printf("domid=%ld intro_ms=%.1f ready_ms=%.1f first_ms=%.1f cmd_rc=%d\n", r.domid,
-	       ms_since(t0, r.t_intro), ms_since(t0, r.t_ready), ms_since(t0, r.t_first), cmd_rc);
+	printf("domid=%ld intro_ms=%.1f ready_ms=%.1f first_ms=%.1f cmd_rc=%d t0_ms=%.3f\n",
+	       r.domid, ms_since(t0, r.t_intro), ms_since(t0, r.t_ready), ms_since(t0, r.t_first),
+	       cmd_rc, (double)t0 / 1000.0);
 	return r.t_first < 0;
 }
 
@@ -665,6 +679,48 @@ static int cmd_answers(struct xs_handle *xs, int argc, char **argv)
 	return done != n;
 }
 
+static void print_stamped(const char *line)
+{
+	printf("%.3f %s\n", (double)now_us() / 1000.0, line);
+	fflush(stdout);
+}
+
+static int cmd_trace(struct xs_handle *xs, int argc, char **argv)
+{
+	long timeout;
+	long long deadline;
+	char **ev;
+
+	if (argc < 2)
+		return usage();
+	timeout = parse_num(argv[0], 3600);
+	if (timeout < 0)
+		return usage();
+	for (int i = 1; i < argc; i++) {
+		if (!xs_watch(xs, argv[i], argv[i])) {
+			perror("xsbench: watch");
+			return 1;
+		}
+	}
+	deadline = now_us() + timeout * 1000000LL;
+	while ((ev = wait_watch(xs, deadline)) != NULL) {
+		print_stamped(ev[XS_WATCH_PATH]);
+		free(ev);
+	}
+	return 0;
+}
+
+static int cmd_stamp(void)
+{
+	char line[4096];
+
+	while (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		print_stamped(line);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct xs_handle *xs;
@@ -676,6 +732,8 @@ int main(int argc, char **argv)
 		printf("%lld\n", now_us() / 1000);
 		return 0;
 	}
+	if (strcmp(argv[1], "stamp") == 0)
+		return cmd_stamp();
 	xs = xs_open(0);
 	if (!xs) {
 		perror("xsbench: xs_open");
@@ -691,6 +749,8 @@ int main(int argc, char **argv)
 		rc = cmd_pair(xs, argc - 2, argv + 2);
 	else if (strcmp(argv[1], "answers") == 0)
 		rc = cmd_answers(xs, argc - 2, argv + 2);
+	else if (strcmp(argv[1], "trace") == 0)
+		rc = cmd_trace(xs, argc - 2, argv + 2);
 	else if (strcmp(argv[1], "introduce") == 0)
 		rc = cmd_introduce(xs, argc - 2, argv + 2);
 	else
