@@ -2,7 +2,8 @@
 # None of these is part of `make check`: they measure, or they run for a long time.
 #
 #   make bench              one lab session (set `bench`): first answer and boot to ready,
-#                           ours vs. stock; ack latencies vs. the in-kernel sysrq ack; guest
+#                           ours vs. stock, and where the first answer's time goes (traced
+#                           boots); ack latencies vs. the in-kernel sysrq ack; guest
 #                           memory; boot floor; N VMs at once; plus footprint; writes
 #                           docs/benchmarks.md
 #   make bench-build        clean build, no-op rebuild, second clean build + cmp
@@ -10,7 +11,8 @@
 #   make check-reliability  set `reliability`: storm, daemon respawn, xenstored restart
 #   make soak               set `soak`: 100 xl save/restore + 100 xl save -c cycles
 #
-# Variables: BENCH_BOOTS (boots per kind, 5), BENCH_PINGS (messages per kind, 200),
+# Variables: BENCH_BOOTS (boots per kind, 5), BENCH_TIMELINE_BOOTS (traced boots per kind, 3),
+# BENCH_PINGS (messages per kind, 200),
 # BENCH_SCALE_N (64), BENCH_SCALE_JOBS (xl create at a time, 8), BENCH_CMP_MEM (MiB for the ours-vs-stock boots, 128), LAB_MEM,
 # BENCH_PVH_MEM (MiB for the PVH boots; default LAB_MEM, else the lab's PVH floor),
 # BENCH_QEMU_ACCEL (how TCG runs; default the lab's),
@@ -22,6 +24,7 @@ BENCH_XSBENCH := $(BENCH_OUT)/xsbench
 BENCH_EXTRA   := $(BENCH_OUT)/extra
 BENCH_STOCK   ?= cache/lab/dom0/vmlinux
 BENCH_BOOTS   ?= 5
+BENCH_TIMELINE_BOOTS ?= 3
 BENCH_PINGS   ?= 200
 BENCH_SCALE_N ?= 64
 # At most this many `xl create` at a time in bench-scale (0: all N at once).
@@ -73,6 +76,7 @@ BENCH_LAB = LAB_EXTRA=$(abspath $(BENCH_EXTRA)) $(LAB_RUN) -V SCENARIO_TIMEOUT=2
 bench-lab: bench-extra
 	cut -d' ' -f1-3 /proc/loadavg >$(BENCH_OUT)/load-before
 	LAB_QEMU_MEM=$(BENCH_QEMU_MEM) LAB_DOM0_MEM=$(BENCH_DOM0_MEM) $(if $(BENCH_QEMU_ACCEL),QEMU_ACCEL=$(BENCH_QEMU_ACCEL)) $(BENCH_LAB) -s bench -o $(BENCH_RESULTS) -T $(BENCH_TIMEOUT) -V BENCH_BOOTS=$(BENCH_BOOTS) \
+		-V BENCH_TIMELINE_BOOTS=$(BENCH_TIMELINE_BOOTS) \
 		-V BENCH_PINGS=$(BENCH_PINGS) -V BENCH_SCALE_N=$(BENCH_SCALE_N) \
 		-V BENCH_SCALE_JOBS=$(BENCH_SCALE_JOBS) -V BENCH_CMP_MEM=$(BENCH_CMP_MEM) -V BENCH_PVH_MEM=$(BENCH_PVH_MEM) -V BOOT_TIMEOUT=180 || \
 		echo "bench: not every measurement completed, see $(BENCH_RESULTS)/summary.tsv"

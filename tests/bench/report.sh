@@ -84,6 +84,27 @@ g_ours=$(guest_share ours "$cmp_mem")
 g_stock=$(guest_share stock "$cmp_mem")
 g_ratio=$(awk -v a="$g_ours" -v b="$g_stock" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')
 
+# Where the first answer goes (bench-timeline): one line per traced boot, then medians per
+# kernel of unpause, xl's work after it, the guest kernel to /init, unpause to the answer.
+timeline=$("$(dirname "$0")/timeline.sh" "$S/bench-timeline" 2>/dev/null || true)
+# tl KERNEL A [B]: median over KERNEL's traced boots of column A (minus column B) of
+# timeline.sh's table (7 unpause, 8 xl-end, 9 init, 10 ack).
+tl() {
+	echo "$timeline" | awk -v k="$1" -v a="$2" -v b="${3:-0}" \
+		'NR > 1 && $1 ~ ("^xb-[0-9]+-" k "-") && $10 > 0 { print $a - (b ? $b : 0) }' | median
+}
+tl_n=$(echo "$timeline" | awk 'NR > 1 && $1 ~ /^xb-[0-9]+-ours-/' | grep -c . || true)
+tl_ns=$(echo "$timeline" | awk 'NR > 1 && $1 ~ /^xb-[0-9]+-stock-/' | grep -c . || true)
+tl_unpause_ours=$(tl ours 7)
+tl_unpause_stock=$(tl stock 7)
+tl_xl_ours=$(tl ours 8 7)
+tl_xl_stock=$(tl stock 8 7)
+tl_init_ours=$(tl ours 9)
+tl_init_stock=$(tl stock 9)
+tl_guest_ours=$(tl ours 10 7)
+tl_guest_stock=$(tl stock 10 7)
+tl_ratio=$(awk -v a="$tl_guest_ours" -v b="$tl_guest_stock" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')
+
 # Boot to ready.
 ours=$(col ours "$cmp_mem" 6 | median)
 stock=$(col stock "$cmp_mem" 6 | median)
@@ -214,6 +235,10 @@ figure is the same first answer with only the kernel swapped.
 | first answer ratio ours / stock, as PVH | $f_ratio_pvh | ≤ 0.25 | $(verdict "$f_ratio_pvh <= 0.25") |
 | of which xl create → domain in xenstore (toolstack, same for both), PV ours / stock, PVH ours / stock | $intro_ours / $intro_stock, $intro_pvh / $intro_stock_pvh ms | | |
 | the rest (domain introduced → first answer: guest kernel and our user space), ours / stock, medians | $g_ours / $g_stock ms, ratio $g_ratio | | |
+| where it goes (\`bench-timeline\`, traced boots: $tl_n of ours, $tl_ns of stock, medians): xl create → libxl unpauses the domain (xl, the domain build, the console), ours / stock | $tl_unpause_ours / $tl_unpause_stock ms | | |
+| xl's own work after the unpause (it forks the process that waits for the domain and exits), beside the guest on dom0's one CPU, ours / stock | $tl_xl_ours / $tl_xl_stock ms | | |
+| unpause → first answer (the guest's kernel and our user space), ours / stock | $tl_guest_ours / $tl_guest_stock ms, ratio $tl_ratio | | |
+| of which the guest kernel's start → \`/init\` (its printk time), ours / stock | $tl_init_ours / $tl_init_stock ms | | |
 | first answer at ${mem} MiB: as built / with \`quiet\` / kernel uncompressed, medians | $f_floor / $f_quiet / $f_elf ms | | |
 | boot to ready at ${mem} MiB: as built / with \`quiet\` / kernel uncompressed, medians | $ours_floor / $r_quiet / $r_elf ms | | |
 | xl create → domain introduced at ${mem} MiB: bzImage / uncompressed ELF, medians | $i_floor / $i_elf ms | | |
@@ -272,5 +297,6 @@ if [ -n "$DATA" ]; then
 	# Per-VM result lines of the scale run, and the session's summary.
 	if [ -f "$S/bench-scale/boots.txt" ]; then cp "$S/bench-scale/boots.txt" "$DATA/scale-boots.txt"; fi
 	if [ -f "$R/summary.tsv" ]; then cp "$R/summary.tsv" "$DATA/summary.tsv"; fi
+	if [ -n "$timeline" ]; then echo "$timeline" >"$DATA/timeline.txt"; fi
 	echo "report.sh: raw tables in $DATA"
 fi

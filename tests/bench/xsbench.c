@@ -40,10 +40,12 @@
  *       write to the last acknowledgement.  Exit 0 if every domain answered.
  *
  *   xsbench trace TIMEOUT_S PATH...
- *       Watch every PATH (a subtree, or a special watch such as @introduceDomain) and
- *       print one line per event, "T_MS PATH", with T_MS the monotonic time in ms,
- *       until TIMEOUT_S has passed.  With `stamp` and the `t0_ms` of `first`, a timeline
- *       of one boot in dom0's clock (docs/bench-data/first-answer-timeline).
+ *       Watch every PATH (a subtree, or a special watch such as @introduceDomain), then
+ *       go on in the background: print "pid=P" (the tracer's pid, to end it) and return
+ *       once the watches are registered.  The tracer prints one line per event,
+ *       "T_MS PATH", with T_MS the monotonic time in ms, until TIMEOUT_S has passed.  With
+ *       `stamp` and the `t0_ms` of `first`, a timeline of one boot in dom0's clock
+ *       (tests/bench/timeline.sh).
  *
  *   xsbench stamp
  *       Copy standard input to standard output, each line prefixed with "T_MS " (as
@@ -685,28 +687,71 @@ static void print_stamped(const char *line)
 	fflush(stdout);
 }
 
-static int cmd_trace(struct xs_handle *xs, int argc, char **argv)
+/* The tracer itself (in the child of `trace`): register the watches, tell the parent
+ * through READY_FD, then print events until the deadline. */
+static int run_tracer(int argc, char **argv, long timeout, int ready_fd)
 {
-	long timeout;
+	struct xs_handle *xs = xs_open(0);
 	long long deadline;
 	char **ev;
 
-	if (argc < 2)
-		return usage();
-	timeout = parse_num(argv[0], 3600);
-	if (timeout < 0)
-		return usage();
+	if (!xs) {
+		perror("xsbench: xs_open");
+		return 1;
+	}
 	for (int i = 1; i < argc; i++) {
 		if (!xs_watch(xs, argv[i], argv[i])) {
 			perror("xsbench: watch");
 			return 1;
 		}
 	}
+	(void)!write(ready_fd, "", 1);
+	close(ready_fd);
+	/* The registration fires each watch once: a line per PATH before any real event. */
 	deadline = now_us() + timeout * 1000000LL;
 	while ((ev = wait_watch(xs, deadline)) != NULL) {
 		print_stamped(ev[XS_WATCH_PATH]);
 		free(ev);
 	}
+	xs_close(xs);
+	return 0;
+}
+
+/* Forks before libxenstore starts its reader thread (a thread does not survive fork). */
+static int cmd_trace(int argc, char **argv)
+{
+	int ready[2];
+	long timeout;
+	pid_t pid;
+	char byte;
+
+	if (argc < 2)
+		return usage();
+	timeout = parse_num(argv[0], 3600);
+	if (timeout < 0)
+		return usage();
+	if (pipe(ready) != 0) {
+		perror("xsbench: pipe");
+		return 1;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("xsbench: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		close(ready[0]);
+		/* Whoever reads the parent's output through a pipe must not wait for us. */
+		dup2(STDOUT_FILENO, STDERR_FILENO);
+		_exit(run_tracer(argc, argv, timeout, ready[1]));
+	}
+	close(ready[1]);
+	if (read(ready[0], &byte, 1) != 1) {
+		fprintf(stderr, "xsbench: the tracer did not start\n");
+		return 1;
+	}
+	printf("pid=%d\n", (int)pid);
 	return 0;
 }
 
@@ -734,6 +779,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "stamp") == 0)
 		return cmd_stamp();
+	if (strcmp(argv[1], "trace") == 0)
+		return cmd_trace(argc - 2, argv + 2);
 	xs = xs_open(0);
 	if (!xs) {
 		perror("xsbench: xs_open");
@@ -749,8 +796,6 @@ int main(int argc, char **argv)
 		rc = cmd_pair(xs, argc - 2, argv + 2);
 	else if (strcmp(argv[1], "answers") == 0)
 		rc = cmd_answers(xs, argc - 2, argv + 2);
-	else if (strcmp(argv[1], "trace") == 0)
-		rc = cmd_trace(xs, argc - 2, argv + 2);
 	else if (strcmp(argv[1], "introduce") == 0)
 		rc = cmd_introduce(xs, argc - 2, argv + 2);
 	else

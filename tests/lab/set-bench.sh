@@ -11,6 +11,7 @@
 
 SCENARIOS="$SCENARIOS
 bench-boot        bench           b_boots                         | first answer and boot to ready: ours vs. Debian's stock kernel, same initrd, same memory
+bench-timeline    bench           b_timeline                      | where the first answer's time goes: xl -vvv stamped, xenstore events, guest printk times
 bench-ping        bench           b_ping                          | reaction latency: testing message vs. in-kernel sysrq ack, ours and stock
 bench-mem         bench           b_mem                           | guest memory after boot (the guest's own /proc/meminfo)
 bench-floor       bench           b_floor                         | smallest memory= in which the VM boots to ready and answers
@@ -19,7 +20,7 @@ bench-scale       bench           b_scale                         | N test VMs s
 
 : "${BENCH_EXTRA:=/lab/extra}" "${BENCH_BOOTS:=5}" "${BENCH_CMP_MEM:=128}"
 : "${BENCH_PINGS:=250}" "${BENCH_GAP_MS:=20}" "${BENCH_SCALE_N:=64}" "${BENCH_SCALE_TIMEOUT:=1200}"
-: "${BENCH_SCALE_JOBS:=8}"
+: "${BENCH_SCALE_JOBS:=8}" "${BENCH_TIMELINE_BOOTS:=3}"
 # A size at which the guest is built but never becomes ready costs the whole wait: 60 s is
 # ten times a boot to ready at the floor on the loaded lab (docs/benchmarks.md).
 : "${BENCH_FLOOR_TIMEOUT:=60}"
@@ -69,19 +70,33 @@ bench_kernel() {
 
 name_gone() { ! xl domid "$1" >/dev/null 2>&1; }
 
-# boot_once LABEL MEM I: one timed boot: xl create -> the guest's ack of a first testing
-# message written as soon as the domain exists (xsbench first; ready = 1 timed on the way),
-# then the time of a control/shutdown=poweroff ack; appends a row to boots.tsv.
+# boot_once LABEL MEM I [traced]: one timed boot: xl create -> the guest's ack of a first
+# testing message written as soon as the domain exists (xsbench first; ready = 1 timed on
+# the way), then the time of a control/shutdown=poweroff ack; appends a row to boots.tsv.
+# traced (bench-timeline): also NAME.xl, xl -vvv's log stamped by xsbench stamp, NAME.trace,
+# every xenstore event, and printk.time=1 on the guest's command line.
 boot_once() {
 	k=$(bench_kernel "$1")
 	BENCH_SEQ=$((${BENCH_SEQ:-0} + 1))
 	name=xb-$BENCH_SEQ-$1-$2
 	out=$SC_DIR/$name.out
 	rest=${k#*|}
-	bench_cfg "$SC_DIR/$name.cfg" "$name" "${k%%|*}" "$XTV_RAMDISK" "${rest%|*}" "$2" "${k##*|}"
+	cmdline=${rest%|*}
+	[ "${4:-}" != traced ] || cmdline="$cmdline printk.time=1"
+	bench_cfg "$SC_DIR/$name.cfg" "$name" "${k%%|*}" "$XTV_RAMDISK" "$cmdline" "$2" "${k##*|}"
 	rc=0
-	"$XSBENCH" first "$name" "$BOOT_TIMEOUT" "$BENCH_MSG" xl create "$SC_DIR/$name.cfg" \
-		>"$out" 2>&1 || rc=$?
+	if [ "${4:-}" = traced ]; then
+		# Returns once its watches are registered; the tracer goes on in the background.
+		"$XSBENCH" trace "$BOOT_TIMEOUT" /local/domain @introduceDomain >"$SC_DIR/$name.trace" 2>&1 ||
+			rc=$?
+		tracer=$(sed -n 's/^pid=//p' "$SC_DIR/$name.trace")
+		"$XSBENCH" first "$name" "$BOOT_TIMEOUT" "$BENCH_MSG" sh -c \
+			"xl -vvv create '$SC_DIR/$name.cfg' 2>&1 | '$XSBENCH' stamp >'$SC_DIR/$name.xl'" \
+			>"$out" 2>&1 || rc=$?
+	else
+		"$XSBENCH" first "$name" "$BOOT_TIMEOUT" "$BENCH_MSG" xl create "$SC_DIR/$name.cfg" \
+			>"$out" 2>&1 || rc=$?
+	fi
 	d=$(field domid "$out")
 	ack=-1
 	if [ "$rc" = 0 ]; then
@@ -94,6 +109,8 @@ boot_once() {
 	await @releaseDomain 60 name_gone "$name" || true
 	if ! name_gone "$name"; then (timeout 30 xl destroy "$name") >/dev/null 2>&1 || true; fi
 	cp "/var/log/xen/console/guest-$name.log" "$SC_DIR/$name.console" 2>/dev/null || true
+	[ -z "${tracer:-}" ] || kill "$tracer" 2>/dev/null || true
+	tracer=
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${d:--1}" "$(field intro_ms "$out")" \
 		"$(field ready_ms "$out")" "$(field first_ms "$out")" "${ack:--1}" >>"$SC_DIR/boots.tsv"
 	note "boot $1 ${2}MiB #$3: $(grep '^domid=' "$out" || echo no result) poweroff-ack ${ack}us"
@@ -121,6 +138,22 @@ b_boots() {
 		i=$((i + 1))
 	done
 	note "load after: $(cat /proc/loadavg)"
+	check "every boot reached ready and answered its first message" boots_all_answered
+	pass
+}
+
+# b_timeline: BENCH_TIMELINE_BOOTS rounds of ours and stock at BENCH_CMP_MEM, traced (see
+# boot_once): tests/bench/timeline.sh splits each first answer into the toolstack's part
+# before the unpause, xl's work after it, the guest kernel to /init and the user space.
+# Apart from bench-boot, whose figures stay free of the tracing's own work.
+b_timeline() {
+	printf 'kernel\tmem_mib\tround\tdomid\tintro_ms\tready_ms\tfirst_ms\tpoweroff_ack_us\n' >"$SC_DIR/boots.tsv"
+	i=1
+	while [ "$i" -le "$BENCH_TIMELINE_BOOTS" ]; do
+		boot_once ours "$BENCH_CMP_MEM" "$i" traced
+		boot_once stock "$BENCH_CMP_MEM" "$i" traced
+		i=$((i + 1))
+	done
 	check "every boot reached ready and answered its first message" boots_all_answered
 	pass
 }

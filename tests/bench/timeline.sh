@@ -1,7 +1,8 @@
 #!/bin/sh
-# Where the first answer's time goes, one line per boot of the `timeline` probe set
-# (set-timeline.sh here): every time in ms from just before `xl create`, in dom0's
-# monotonic clock, except the guest kernel's own `/init`, which is its printk time.
+# Where the first answer's time goes, one line per traced boot (the bench's
+# `bench-timeline` scenario, docs/bench-data/first-answer-timeline): every time in ms from
+# just before `xl create`, in dom0's monotonic clock, except the guest kernel's own
+# `/init`, which is its printk time.
 #
 #   parse    xl has started and reads the configuration
 #   build    libxenguest: xc_dom_allocate .. xc_dom_release (of which unpack: the kernel's
@@ -13,7 +14,8 @@
 #   ack      the guest's acknowledgement of the first testing message (xsbench first)
 #   user     ack - unpause - init: init, the daemon's start, its xenstore round trips
 #
-# usage: timeline.sh DIR   (a results/.../scenarios/timeline folder)
+# usage: timeline.sh DIR   (a scenario folder with NAME.out, NAME.xl, NAME.trace and
+#                           NAME.console per boot)
 set -eu
 if [ $# -ne 1 ] || [ ! -d "$1" ]; then echo "usage: $0 DIR" >&2; exit 2; fi
 cd "$1"
