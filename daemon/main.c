@@ -87,8 +87,8 @@ static int register_watches(struct daemon *d)
  * re-read of control/shutdown. Where data/xtv is absent (a new domain at
  * boot or after a restore, or a new xenstored) there is no ready to take
  * back and no state to reload, so a message written while the VM booted is
- * answered after 8 xenstore round trips of the daemon instead of 28 (the
- * answer's own 4 included): the first answer is what a tester waits for.
+ * answered after 7 xenstore round trips of the daemon instead of 28 (the
+ * answer's own 3 included): the first answer is what a tester waits for.
  * Used at start, after a reconnect and after every suspend. 0 or -errno. */
 static int start_serving(struct daemon *d)
 {

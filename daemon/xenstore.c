@@ -1,11 +1,21 @@
-/* xenstore.c - libxenstore calls, translated to 0 / -errno. */
+/* xenstore.c - libxenstore calls, translated to 0 / -errno; and the handler's
+ * transactions, spoken directly on a connection of their own (see "wire" below). */
 #include "xenstore.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <xen/io/xs_wire.h>
 #include <xenstore.h>
+#include <xenstore_lib.h>
 
 /* Tokens name what fired: "xtv/GEN/shutdown", "xtv/GEN/testing" for the
  * control watches of one registration, "xtv/barrier/N" for a barrier. */
@@ -21,15 +31,228 @@ static int failure(void)
 	return errno ? -errno : -EIO;
 }
 
+/* ---- the wire: the handler's transactions ----
+ *
+ * libxenstore sends a request only once the previous one is answered, so a
+ * transaction that reads a node and acks it costs four round trips: start, read,
+ * write, end, as the kernel's own control/sysrq ack does. The handler's ack write
+ * does not need the read's reply to be sent: it goes with the read, and is discarded
+ * with the transaction when the read shows nothing to ack (xsio_txn_read_put). For
+ * that the transactions use a second connection, spoken to directly, to the same
+ * socket or device libxenstore chose; watches and everything else stay with
+ * libxenstore. xenstored answers one connection's requests in order, and so does the
+ * Linux xenbus device, which takes one message per write(2). The daemon has one
+ * connection at a time (xsio_open .. xsio_close), and so one wire. */
+static struct {
+	int fd;
+	uint32_t next_req;
+} wire = { .fd = -1 };
+
+static int connect_socket(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+/* As xs_open(0): xenstored's socket if there is one, else the xenbus device
+ * (XENSTORED_PATH names either). */
+static int wire_open(void)
+{
+	const char *dev = getenv("XENSTORED_PATH");
+	const char *sock = xs_daemon_socket();
+	struct stat st;
+	int fd = -ENOENT;
+
+	if (stat(sock, &st) == 0 && S_ISSOCK(st.st_mode))
+		fd = connect_socket(sock);
+	if (fd < 0) {
+		fd = open(dev ? dev : "/dev/xen/xenbus", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+	}
+	if (fd < 0)
+		return fd;
+	wire.fd = fd;
+	return 0;
+}
+
+static void wire_close(void)
+{
+	if (wire.fd >= 0)
+		close(wire.fd);
+	wire.fd = -1;
+}
+
+/* A broken stream cannot be resynchronised: close it; the reconnect of the daemon
+ * (or the next xsio_open) opens a new one. */
+static int wire_broken(int err)
+{
+	wire_close();
+	return err ? err : -EIO;
+}
+
+/* A request: its header and up to two payload parts (a path, a value). */
+struct wire_msg {
+	struct xsd_sockmsg hdr;
+	struct iovec parts[2];
+	int n;
+};
+
+static struct wire_msg wire_msg(enum xsd_sockmsg_type type, xsio_txn t, const char *path,
+				const char *value, size_t value_len)
+{
+	struct wire_msg m = { .hdr = { .type = type, .tx_id = t } };
+
+	/* A path goes with its NUL: a value may follow. */
+	m.parts[m.n++] = (struct iovec){ (void *)path, strlen(path) + 1 };
+	if (value)
+		m.parts[m.n++] = (struct iovec){ (void *)value, value_len };
+	for (int i = 0; i < m.n; i++)
+		m.hdr.len += (uint32_t)m.parts[i].iov_len;
+	return m;
+}
+
+/* The write of VALUE to PATH, or its removal if VALUE is NULL. */
+static struct wire_msg put_msg(xsio_txn t, const char *path, const char *value)
+{
+	if (!value)
+		return wire_msg(XS_RM, t, path, NULL, 0);
+	return wire_msg(XS_WRITE, t, path, value, strlen(value));
+}
+
+/* Send COUNT requests in one writev(2), so that xenstored finds them together; each
+ * header and part its own segment: the Linux xenbus device, which takes the
+ * segments one by one, then sees each message whole before the next begins. */
+#define WIRE_BATCH_MAX 2
+
+static int wire_send(struct wire_msg *msgs, int count)
+{
+	struct iovec iov[WIRE_BATCH_MAX * 3];
+	size_t total = 0;
+	ssize_t done;
+	int n = 0;
+
+	if (count > WIRE_BATCH_MAX)
+		return -EINVAL;
+	if (wire.fd < 0)
+		return -ENOTCONN;
+	for (int i = 0; i < count; i++) {
+		if (msgs[i].hdr.len > XENSTORE_PAYLOAD_MAX)
+			return -E2BIG;
+		msgs[i].hdr.req_id = wire.next_req++;
+		iov[n++] = (struct iovec){ &msgs[i].hdr, sizeof(msgs[i].hdr) };
+		for (int j = 0; j < msgs[i].n; j++)
+			iov[n++] = msgs[i].parts[j];
+		total += sizeof(msgs[i].hdr) + msgs[i].hdr.len;
+	}
+	do
+		done = writev(wire.fd, iov, n);
+	while (done < 0 && errno == EINTR);
+	if (done != (ssize_t)total)
+		return wire_broken(done < 0 ? -errno : -EIO);
+	return 0;
+}
+
+static int read_full(void *buf, size_t len)
+{
+	for (size_t got = 0; got < len;) {
+		ssize_t n = read(wire.fd, (char *)buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/* An XS_ERROR reply names an errno ("ENOENT"): as -errno. */
+static int reply_errno(const char *name)
+{
+	for (size_t i = 0; i < sizeof(xsd_errors) / sizeof(xsd_errors[0]); i++)
+		if (strcmp(name, xsd_errors[i].errstring) == 0)
+			return -xsd_errors[i].errnum;
+	return -EIO;
+}
+
+/* Receive the reply to REQ_ID: its payload, malloc'ed and NUL-terminated (*len
+ * without the NUL), or -errno, from an XS_ERROR reply or a broken connection. */
+static int wire_recv(uint32_t req_id, enum xsd_sockmsg_type type, char **body, size_t *len)
+{
+	struct xsd_sockmsg hdr;
+	char *buf;
+	int ret = read_full(&hdr, sizeof(hdr));
+
+	if (ret != 0)
+		return wire_broken(ret);
+	if (hdr.req_id != req_id || hdr.len > XENSTORE_PAYLOAD_MAX ||
+	    (hdr.type != type && hdr.type != XS_ERROR))
+		return wire_broken(-EIO);
+	buf = malloc(hdr.len + 1);
+	if (!buf)
+		return wire_broken(-ENOMEM);
+	ret = read_full(buf, hdr.len);
+	if (ret != 0) {
+		free(buf);
+		return wire_broken(ret);
+	}
+	buf[hdr.len] = '\0';
+	if (hdr.type == XS_ERROR) {
+		ret = reply_errno(buf);
+		free(buf);
+		return ret;
+	}
+	*body = buf;
+	if (len)
+		*len = hdr.len;
+	return 0;
+}
+
+/* A request whose reply only says it was done ("OK"). */
+static int wire_expect_ok(uint32_t req_id, enum xsd_sockmsg_type type)
+{
+	char *body;
+	int ret = wire_recv(req_id, type, &body, NULL);
+
+	if (ret == 0)
+		free(body);
+	return ret;
+}
+
 int xsio_open(struct xs_handle **h)
 {
+	int ret;
+
 	errno = 0;
 	*h = xs_open(0);
-	return *h ? 0 : failure();
+	if (!*h)
+		return failure();
+	ret = wire_open();
+	if (ret != 0) {
+		xs_close(*h);
+		*h = NULL;
+	}
+	return ret;
 }
 
 void xsio_close(struct xs_handle *h)
 {
+	wire_close();
 	if (h)
 		xs_close(h);
 }
@@ -124,7 +347,14 @@ int xsio_wait_event(struct xs_handle *h, struct xsio_event *event)
 
 int xsio_read(struct xs_handle *h, const char *path, char **value, size_t *len)
 {
-	return xsio_txn_read(h, XBT_NULL, path, value, len);
+	unsigned int n;
+
+	errno = 0;
+	*value = xs_read(h, XBT_NULL, path, &n);
+	if (!*value)
+		return failure();
+	*len = n;
+	return 0;
 }
 
 int xsio_write(struct xs_handle *h, const char *path, const char *value, size_t len)
@@ -140,36 +370,71 @@ int xsio_write_str(struct xs_handle *h, const char *path, const char *value)
 
 int xsio_txn_start(struct xs_handle *h, xsio_txn *t)
 {
-	errno = 0;
-	*t = xs_transaction_start(h);
-	return *t != XBT_NULL ? 0 : failure();
+	struct wire_msg m = wire_msg(XS_TRANSACTION_START, XBT_NULL, "", NULL, 0);
+	char *body;
+	int ret;
+
+	(void)h;
+	if (wire.fd < 0 && (ret = wire_open()) != 0)
+		return ret;
+	ret = wire_send(&m, 1);
+	if (ret == 0)
+		ret = wire_recv(m.hdr.req_id, XS_TRANSACTION_START, &body, NULL);
+	if (ret != 0)
+		return ret;
+	*t = (xsio_txn)strtoul(body, NULL, 10);
+	free(body);
+	return *t != XBT_NULL ? 0 : -EIO;
 }
 
 int xsio_txn_read(struct xs_handle *h, xsio_txn t, const char *path, char **value,
 		  size_t *len)
 {
-	unsigned int n;
+	struct wire_msg m = wire_msg(XS_READ, t, path, NULL, 0);
+	int ret = wire_send(&m, 1);
 
-	errno = 0;
-	*value = xs_read(h, t, path, &n);
-	if (!*value)
-		return failure();
-	*len = n;
-	return 0;
+	(void)h;
+	return ret != 0 ? ret : wire_recv(m.hdr.req_id, XS_READ, value, len);
+}
+
+int xsio_txn_read_put(struct xs_handle *h, xsio_txn t, const char *path, char **value,
+		      size_t *len, const char *put_value, int *put_ret)
+{
+	struct wire_msg m[2] = { wire_msg(XS_READ, t, path, NULL, 0), put_msg(t, path, put_value) };
+	int ret = wire_send(m, 2);
+
+	(void)h;
+	*put_ret = -EIO;
+	if (ret != 0)
+		return ret;
+	/* Both replies are read even if the first is an error: they come in order. */
+	ret = wire_recv(m[0].hdr.req_id, XS_READ, value, len);
+	if (wire.fd < 0)
+		return ret;
+	*put_ret = wire_expect_ok(m[1].hdr.req_id, m[1].hdr.type);
+	if (wire.fd < 0) {
+		if (ret == 0)
+			free(*value);
+		return *put_ret;
+	}
+	return ret;
 }
 
 int xsio_txn_put(struct xs_handle *h, xsio_txn t, const char *path, const char *value)
 {
-	bool done;
+	struct wire_msg m = put_msg(t, path, value);
+	int ret = wire_send(&m, 1);
 
-	errno = 0;
-	done = value ? xs_write(h, t, path, value, (unsigned int)strlen(value)) :
-		       xs_rm(h, t, path);
-	return done ? 0 : failure();
+	(void)h;
+	return ret != 0 ? ret : wire_expect_ok(m.hdr.req_id, m.hdr.type);
 }
 
 int xsio_txn_end(struct xs_handle *h, xsio_txn t, bool abort)
 {
-	errno = 0;
-	return xs_transaction_end(h, t, abort) ? 0 : failure();
+	/* "T" commits, "F" aborts: wire_msg sends the path-like argument with its NUL. */
+	struct wire_msg m = wire_msg(XS_TRANSACTION_END, t, abort ? "F" : "T", NULL, 0);
+	int ret = wire_send(&m, 1);
+
+	(void)h;
+	return ret != 0 ? ret : wire_expect_ok(m.hdr.req_id, XS_TRANSACTION_END);
 }

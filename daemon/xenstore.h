@@ -43,13 +43,22 @@ int xsio_read(struct xs_handle *h, const char *path, char **value, size_t *len);
 int xsio_write(struct xs_handle *h, const char *path, const char *value, size_t len);
 int xsio_write_str(struct xs_handle *h, const char *path, const char *value);
 
-/* A transaction: reads see one snapshot, writes land together at commit.
+/* A transaction: reads see one snapshot, writes land together at commit. The
+ * transactions go over a connection of their own, opened with xsio_open (see
+ * xenstore.c), so that a read and a write can share a round trip.
  * xsio_txn_end returns 0, -EAGAIN if another writer got in between (start
  * again from the read), or -errno. */
 typedef unsigned int xsio_txn;
 int xsio_txn_start(struct xs_handle *h, xsio_txn *t);
 int xsio_txn_read(struct xs_handle *h, xsio_txn t, const char *path, char **value,
 		  size_t *len);
+/* Read path as xsio_txn_read does and, in the same round trip, put put_value
+ * there (a write, or a removal if NULL) as xsio_txn_put does, whatever the read
+ * finds: the put's 0 or -errno in *put_ret. For an ack that is due only if the
+ * read shows a request: end the transaction with abort when it is not. Returns
+ * the read's 0 or -errno; *put_ret is set when the read's reply came. */
+int xsio_txn_read_put(struct xs_handle *h, xsio_txn t, const char *path, char **value,
+		      size_t *len, const char *put_value, int *put_ret);
 /* Write value, or remove path if value is NULL. */
 int xsio_txn_put(struct xs_handle *h, xsio_txn t, const char *path, const char *value);
 int xsio_txn_end(struct xs_handle *h, xsio_txn t, bool abort);

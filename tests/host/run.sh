@@ -441,6 +441,32 @@ case_testing_now() {
 	expect_node data/xtv/pending ""
 }
 
+# The ack is sent with the read (docs/protocol.md): in xenstored's own trace, the daemon's
+# transaction connection sends its READ of control/testing and its WRITE of "" before the
+# READ is answered, between a start and a commit: three round trips, the kernel's four.
+case_ack_sent_with_read() {
+	local mark seq want
+	want="IN:TRANSACTION_START OUT:TRANSACTION_START IN:READ IN:WRITE OUT:READ OUT:WRITE"
+	want="$want IN:TRANSACTION_END OUT:TRANSACTION_END"
+	mark=$(wc -l <"$TRACE")
+	send_testing '{"when":"now","ack":"ok","action":"ignore"}' || return 1
+	# The connection that read control/testing; its messages from that transaction's start
+	# to its end (xenstored traces "IN|OUT CONN DATE TIME TYPE (ARGS)").
+	seq=$(tail -n +"$((mark + 1))" "$TRACE" | awk '
+		($1 == "IN" || $1 == "OUT") { n++; dir[n] = $1; conn[n] = $2; type[n] = $5; arg[n] = $6 }
+		END {
+			for (i = 1; i <= n && !c; i++)
+				if (dir[i] == "IN" && type[i] == "READ" && arg[i] == "(control/testing") c = conn[i]
+			for (i = 1; i <= n; i++) {
+				if (conn[i] != c) continue
+				if (type[i] == "TRANSACTION_START" && dir[i] == "IN") { s = ""; on = 1 }
+				if (on) s = s (s == "" ? "" : " ") dir[i] ":" type[i]
+				if (on && type[i] == "TRANSACTION_END" && dir[i] == "OUT") { print s; exit }
+			}
+		}')
+	[ "$seq" = "$want" ] || fail "the daemon's transaction was '$seq', expected '$want'"
+}
+
 # now leaves a pending override in place.
 case_testing_now_keeps_pending() {
 	set_override ok halt || return 1
@@ -1065,6 +1091,7 @@ all_cases() {
 	run_case shutdown-unknown-newline case_shutdown_unknown 'poweroff\n'
 	for a in poweroff reboot halt suspend crash ignore; do run_case "testing-now-$a" case_testing_now "$a"; done
 	run_case testing-now-keeps-pending case_testing_now_keeps_pending
+	run_case ack-sent-with-read case_ack_sent_with_read
 	run_case override-ok-same case_override ok poweroff poweroff
 	run_case override-ok-other case_override ok reboot poweroff
 	run_case override-ok-ignore case_override ok ignore halt

@@ -300,6 +300,17 @@ int xsio_txn_put(struct xs_handle *h, xsio_txn t, const char *path, const char *
 	return 0;
 }
 
+/* As the real one, a read and a put in one round trip: here, one after the other. */
+int xsio_txn_read_put(struct xs_handle *h, xsio_txn t, const char *path, char **value,
+		      size_t *len, const char *put_value, int *put_ret)
+{
+	int ret = xsio_txn_read(h, t, path, value, len);
+
+	*put_ret = xsio_txn_put(h, t, path, put_value);
+	h->ops[h->n_ops - 1].with_previous = true;
+	return ret;
+}
+
 /* A node the transaction read or wrote was changed since it started. */
 static bool conflict(const struct xs_handle *h)
 {

@@ -8,7 +8,8 @@
  * Scriptable: another writer can change a node right after the daemon's
  * transaction read it (a conflict at the commit), and writes to one path can
  * be refused with an errno (a node this domain may not write). Every call the
- * daemon makes is recorded, with its transaction and result.
+ * daemon makes is recorded, with its transaction and result; xsio_txn_read_put
+ * as a read and a put, the put marked as sent with the read.
  *
  * The watch calls (xsio_watch_controls, xsio_wait_event, barriers) and
  * xsio_open are not provided: the executor does not use them. */
@@ -42,6 +43,7 @@ struct fake_op {
 	char value[FAKE_VALUE_MAX + 1]; /* written or read (NUL-terminated copy) */
 	size_t len;
 	bool removed; /* FAKE_TXN_PUT of NULL; FAKE_TXN_READ of an absent node */
+	bool with_previous; /* sent with the call before it, in one round trip */
 	int ret;      /* what the call returned: 0 or -errno */
 };
 
