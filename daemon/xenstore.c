@@ -41,8 +41,9 @@ static int failure(void)
  * that the transactions use a second connection, spoken to directly, to the same
  * socket or device libxenstore chose; watches and everything else stay with
  * libxenstore. xenstored answers one connection's requests in order, and so does the
- * Linux xenbus device, which takes one message per write(2). The daemon has one
- * connection at a time (xsio_open .. xsio_close), and so one wire. */
+ * Linux xenbus device, which passes each message on once its writes have brought it
+ * whole. The daemon has one connection at a time (xsio_open .. xsio_close), and so
+ * one wire. */
 static struct {
 	int fd;
 	uint32_t next_req;
