@@ -1,9 +1,10 @@
 /* handler.c - one watch event, one transaction: read the node (and write
  * the usual ack, "", with the read: see attempt()), decide (protocol.c), write
- * the ack and the state that follows together, commit, then act. A newer value written meanwhile makes the commit fail and the
- * event is decided again on it, so nothing is done for a value the node no
- * longer holds. The state is persisted with the ack, so a respawned daemon
- * never acts twice (at-most-once). */
+ * the ack and the state that follows together, commit, then act. A newer
+ * value written meanwhile makes the commit fail and the event is decided
+ * again on it, so nothing is done for a value the node no longer holds. The
+ * state is persisted with the ack, so a respawned daemon never acts twice
+ * (at-most-once). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
