@@ -91,10 +91,10 @@ timeline=$("$(dirname "$0")/timeline.sh" "$S/bench-timeline" 2>/dev/null || true
 # timeline.sh's table (7 unpause, 8 xl-end, 9 init, 10 ack).
 tl() {
 	echo "$timeline" | awk -v k="$1" -v a="$2" -v b="${3:-0}" \
-		'NR > 1 && $1 ~ ("^xb-[0-9]+-" k "-") && $10 > 0 { print $a - (b ? $b : 0) }' | median
+		'NR > 1 && $1 ~ ("^xbt?-[0-9]+-" k "-") && $10 > 0 { print $a - (b ? $b : 0) }' | median
 }
-tl_n=$(echo "$timeline" | awk 'NR > 1 && $1 ~ /^xb-[0-9]+-ours-/' | grep -c . || true)
-tl_ns=$(echo "$timeline" | awk 'NR > 1 && $1 ~ /^xb-[0-9]+-stock-/' | grep -c . || true)
+tl_n=$(echo "$timeline" | awk 'NR > 1 && $1 ~ /^xbt?-[0-9]+-ours-/' | grep -c . || true)
+tl_ns=$(echo "$timeline" | awk 'NR > 1 && $1 ~ /^xbt?-[0-9]+-stock-/' | grep -c . || true)
 tl_unpause_ours=$(tl ours 7)
 tl_unpause_stock=$(tl stock 7)
 tl_xl_ours=$(tl ours 8 7)

@@ -26,7 +26,10 @@ for out in *.out; do
 	[ -f "$n.xl" ] || continue
 	t0=$(sed -n 's/.* t0_ms=\([0-9.]*\).*/\1/p' "$out")
 	first=$(sed -n 's/.* first_ms=\([0-9.-]*\).*/\1/p' "$out")
-	init=$(awk -F'[][]' '/Run \/init/ { printf "%.0f", $2 * 1000; exit }' "$n.console")
+	# The last timestamped line: xenconsoled appends to a log that another boot of the
+	# same name may have begun.
+	init=$(awk -F'[][]' '/^\[ *[0-9.]+\] Run \/init/ { t = $2 } END { if (t != "") printf "%.0f", t * 1000 }' \
+		"$n.console")
 	awk -v t0="$t0" -v n="$n" -v first="$first" -v init="${init:--1}" '
 		FILENAME ~ /\.trace$/ { if ($2 == "@introduceDomain" && $1 >= t0 && !intro) intro = $1 - t0; next }
 		{ t = $1 - t0 }

@@ -78,7 +78,8 @@ name_gone() { ! xl domid "$1" >/dev/null 2>&1; }
 boot_once() {
 	k=$(bench_kernel "$1")
 	BENCH_SEQ=$((${BENCH_SEQ:-0} + 1))
-	name=xb-$BENCH_SEQ-$1-$2
+	# Traced boots get names of their own: xenconsoled appends to guest-NAME.log.
+	name=xb${4:+t}-$BENCH_SEQ-$1-$2
 	out=$SC_DIR/$name.out
 	rest=${k#*|}
 	cmdline=${rest%|*}
