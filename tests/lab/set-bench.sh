@@ -88,8 +88,9 @@ boot_once() {
 	rc=0
 	if [ "${4:-}" = traced ]; then
 		# Returns once its watches are registered; the tracer goes on in the background.
+		# Without it the boot is still timed; only its timeline row lacks the events.
 		"$XSBENCH" trace "$BOOT_TIMEOUT" /local/domain @introduceDomain >"$SC_DIR/$name.trace" 2>&1 ||
-			rc=$?
+			note "boot $1 ${2}MiB #$3: xsbench trace did not start: $(tail -n 1 "$SC_DIR/$name.trace")"
 		tracer=$(sed -n 's/^pid=//p' "$SC_DIR/$name.trace")
 		"$XSBENCH" first "$name" "$BOOT_TIMEOUT" "$BENCH_MSG" sh -c \
 			"xl -vvv create '$SC_DIR/$name.cfg' 2>&1 | '$XSBENCH' stamp >'$SC_DIR/$name.xl'" \
