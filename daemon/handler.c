@@ -2,9 +2,10 @@
  * the usual ack, "", with the read: see attempt()), decide (protocol.c), write
  * the ack and the state that follows together, commit, then act. A newer
  * value written meanwhile makes the commit fail and the event is decided
- * again on it, so nothing is done for a value the node no longer holds. The
- * state is persisted with the ack, so a respawned daemon never acts twice
- * (at-most-once). */
+ * again on it, so nothing is done for a value the node no longer holds; an
+ * event whose transaction lost its connection is decided again too (see
+ * landed_before_loss()). The state is persisted with the ack, so a respawned
+ * daemon never acts twice (at-most-once). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 
 /* Longest run of transaction conflicts before giving up on one event. */
 #define TXN_ATTEMPTS 16
+/* How often one event's transaction starts over after its connection broke. */
+#define TXN_RECONNECTS 2
 
 /* What one committed transaction did, for the log and the action. */
 struct committed {
@@ -25,6 +28,7 @@ struct committed {
 	size_t len;
 	int ack_ret;   /* 0, or the -errno of a refused ack */
 	bool state_ok; /* every state key was written */
+	bool commit_sent; /* the attempt got as far as sending its commit */
 };
 
 static const char *node_word(enum xtv_node node)
@@ -110,6 +114,17 @@ static int settle_speculation(struct daemon *d, xsio_txn t, const struct xtv_eve
 	return 1;
 }
 
+/* A read-only transaction is aborted; its connection breaking on the way loses
+ * nothing. A commit sent on a connection that then broke may have landed. */
+static int end_attempt(struct daemon *d, xsio_txn t, bool read_only, struct committed *c)
+{
+	int ret;
+
+	c->commit_sent = !read_only && !xsio_txn_lost(d->xs);
+	ret = xsio_txn_end(d->xs, t, read_only);
+	return ret != 0 && read_only && xsio_txn_lost(d->xs) ? 0 : ret;
+}
+
 /* One attempt: 0 (committed, or nothing to write), -EAGAIN (a conflict:
  * try again), -ECANCELED (try again without speculating), or -errno.
  * SPECULATE: read the node and write "" to it in one round trip
@@ -123,8 +138,10 @@ static int attempt(struct daemon *d, enum xtv_node node, enum xtv_event_kind kin
 	size_t written = 0;
 	int spec_ret = 0;
 	xsio_txn t;
-	int ret = xsio_txn_start(d->xs, &t);
+	int ret;
 
+	c->commit_sent = false;
+	ret = xsio_txn_start(d->xs, &t);
 	if (ret != 0)
 		return ret;
 	if (speculate)
@@ -148,7 +165,40 @@ static int attempt(struct daemon *d, enum xtv_node node, enum xtv_event_kind kin
 	}
 	c->state_ok = write_state(d, t, c, &written);
 	/* A read-only transaction has nothing to commit. */
-	return xsio_txn_end(d->xs, t, !c->plan.ack_due && written == 0);
+	return end_attempt(d, t, !c->plan.ack_due && written == 0, c);
+}
+
+/* Whether the node reads as the plan's ack leaves it. */
+static bool node_shows_ack(struct daemon *d, enum xtv_node node, const struct xtv_plan *plan)
+{
+	const char *want = ack_value(plan);
+	char *value = NULL;
+	size_t len = 0;
+	int ret = xsio_read(d->xs, protocol_node_path(node), &value, &len);
+	bool shows = want ? ret == 0 && len == strlen(want) && memcmp(value, want, len) == 0 :
+			    ret == -ENOENT;
+
+	if (ret == 0)
+		free(value);
+	return shows;
+}
+
+/* The attempt failed with err because its connection broke (a reply out of
+ * order, xenstored gone): logged. Before its commit was sent nothing of it
+ * landed. A commit sent may have: when the plan wrote an ack, the node tells,
+ * and once it shows the ack the event is done (its action is still to come).
+ * Without an ack the node holds what the attempt read. Returns whether the
+ * commit landed; if not, the event is to be decided again. */
+static bool landed_before_loss(struct daemon *d, enum xtv_node node, int err,
+			       const struct committed *c)
+{
+	bool landed = c->commit_sent && c->plan.ack_due && c->ack_ret == 0 &&
+		      node_shows_ack(d, node, &c->plan);
+
+	log_event("event=error op=%s path=%s errno=%d lost=1%s",
+		  c->commit_sent ? "commit" : "transaction", protocol_node_path(node), -err,
+		  !c->commit_sent ? "" : landed ? " landed=yes" : " landed=no");
+	return landed;
 }
 
 static int run_transaction(struct daemon *d, enum xtv_node node, enum xtv_event_kind kind,
@@ -156,6 +206,7 @@ static int run_transaction(struct daemon *d, enum xtv_node node, enum xtv_event_
 {
 	bool speculate = true;
 	int ret = -EAGAIN;
+	int lost = 0;
 
 	for (int i = 0; i < TXN_ATTEMPTS && (ret == -EAGAIN || ret == -ECANCELED); i++) {
 		if (ret == -ECANCELED)
@@ -163,6 +214,15 @@ static int run_transaction(struct daemon *d, enum xtv_node node, enum xtv_event_
 		free(c->value);
 		c->value = NULL;
 		ret = attempt(d, node, kind, speculate, c);
+		if (ret < 0 && xsio_txn_lost(d->xs)) {
+			/* Decided again, from the daemon's state as it was, on a new
+			 * connection (the next xsio_txn_start opens it): the same
+			 * decision, unless the node changed meanwhile. */
+			if (landed_before_loss(d, node, ret, c))
+				ret = 0;
+			else if (++lost <= TXN_RECONNECTS)
+				ret = -EAGAIN;
+		}
 	}
 	return ret;
 }

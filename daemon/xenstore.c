@@ -439,3 +439,9 @@ int xsio_txn_end(struct xs_handle *h, xsio_txn t, bool abort)
 	(void)h;
 	return ret != 0 ? ret : wire_expect_ok(m.hdr.req_id, XS_TRANSACTION_END);
 }
+
+bool xsio_txn_lost(struct xs_handle *h)
+{
+	(void)h;
+	return wire.fd < 0;
+}

@@ -62,5 +62,10 @@ int xsio_txn_read_put(struct xs_handle *h, xsio_txn t, const char *path, char **
 /* Write value, or remove path if value is NULL. */
 int xsio_txn_put(struct xs_handle *h, xsio_txn t, const char *path, const char *value);
 int xsio_txn_end(struct xs_handle *h, xsio_txn t, bool abort);
+/* After an xsio_txn_* call failed: whether the transactions' connection broke
+ * with it (a reply out of order, xenstored gone). The connection is closed and
+ * the transaction gone with it; the next xsio_txn_start opens a new one. A
+ * commit that failed so may or may not have landed. */
+bool xsio_txn_lost(struct xs_handle *h);
 
 #endif

@@ -883,6 +883,163 @@ case_write_failure() {
 	expect_actions poweroff
 }
 
+# cut_proxy_start: a relay on $CUT_SOCK to xenstored's socket, for the daemon only, that
+# breaks one connection when told. Writing a MODE into $CUT_ARM arms it for the next
+# message of its kind that a client sends, on any connection: `read` closes the
+# connection instead of passing on a READ made inside a transaction; `commit` passes on a
+# commit (TRANSACTION_END "T"), waits for xenstored's reply and closes the connection
+# instead of passing the reply on (the commit landed, its reply is lost); `commit-drop`
+# closes it instead of passing on the commit (xenstored drops the transaction). The
+# proxy removes $CUT_ARM when it has cut, and logs to $CUT_LOG.
+CUT_SOCK="" CUT_ARM="" CUT_PID=""
+cut_proxy_start() {
+	CUT_SOCK=$WORK/cut.sock CUT_ARM=$WORK/cut.arm CUT_LOG=$LOGDIR/cut-proxy.log
+	rm -f "$CUT_SOCK" "$CUT_ARM"
+	python3 - "$CUT_SOCK" "$SOCK" "$CUT_ARM" >>"$CUT_LOG" 2>&1 <<'PY' &
+import os, selectors, socket, struct, sys
+listen_path, real_path, arm_path = sys.argv[1:4]
+XS_READ, XS_TRANSACTION_END, HDR = 2, 7, 16
+sel = selectors.DefaultSelector()
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(listen_path)
+srv.listen(16)
+sel.register(srv, selectors.EVENT_READ, None)
+print("listening", flush=True)
+
+def armed():
+    try:
+        with open(arm_path) as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return ""
+
+def recv_exact(sock, n):
+    b = b""
+    while len(b) < n:
+        c = sock.recv(n - len(b))
+        if not c:
+            raise EOFError
+        b += c
+    return b
+
+class Pair:
+    def __init__(self, client):
+        self.client, self.buf = client, b""
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.connect(real_path)
+        sel.register(client, selectors.EVENT_READ, (self, "up"))
+        sel.register(self.server, selectors.EVENT_READ, (self, "down"))
+
+    def close(self):
+        for s in (self.client, self.server):
+            sel.unregister(s)
+            s.close()
+
+    def cut(self, mode, what):
+        os.unlink(arm_path)
+        print("cut", mode, what, flush=True)
+        self.close()
+
+    # Client to xenstored, message by message: the cut must fall between messages.
+    def up(self, data):
+        self.buf += data
+        while len(self.buf) >= HDR:
+            typ, _req, tx, ln = struct.unpack("<IIII", self.buf[:HDR])
+            if len(self.buf) < HDR + ln:
+                return True
+            msg, self.buf = self.buf[:HDR + ln], self.buf[HDR + ln:]
+            mode, body = armed(), msg[HDR:]
+            if mode == "read" and typ == XS_READ and tx != 0:
+                self.cut(mode, body.rstrip(b"\0").decode())
+                return False
+            commit = typ == XS_TRANSACTION_END and body == b"T\0"
+            if mode == "commit-drop" and commit:
+                self.cut(mode, "tx %d" % tx)
+                return False
+            self.server.sendall(msg)
+            if mode == "commit" and commit:
+                # Every earlier request has its reply: the next reply is the commit's.
+                _t, _r, _x, rl = struct.unpack("<IIII", recv_exact(self.server, HDR))
+                reply = recv_exact(self.server, rl).rstrip(b"\0").decode()
+                self.cut(mode, "tx %d, reply %s not passed on" % (tx, reply))
+                return False
+        return True
+
+    def down(self, data):
+        self.client.sendall(data)
+        return True
+
+while True:
+    for key, _ in sel.select():
+        if key.data is None:
+            Pair(srv.accept()[0])
+            continue
+        pair, way = key.data
+        try:
+            data = key.fileobj.recv(65536)
+            if not data or not getattr(pair, way)(data):
+                if data:
+                    continue
+                pair.close()
+        except (OSError, EOFError):
+            try:
+                pair.close()
+            except (KeyError, ValueError, OSError):
+                pass
+PY
+	CUT_PID=$!
+	wait_for_socket "$CUT_SOCK"
+}
+
+# wait_for_socket PATH: bounded; the relay prints "listening" once bound, but a socket
+# file is what a client needs.
+wait_for_socket() {
+	local i=0
+	while [ ! -S "$1" ] && [ "$i" -lt $((T * 20)) ]; do sleep 0.05; i=$((i + 1)); done
+	[ -S "$1" ] || fail "the relay did not start (see $CUT_LOG)"
+}
+
+cut_proxy_stop() {
+	[ -z "$CUT_PID" ] || { kill "$CUT_PID" 2>/dev/null || true; wait "$CUT_PID" 2>/dev/null || true; }
+	CUT_PID=""
+}
+
+# case_wire_lost MODE LOG-LINE SEND...: the daemon, connected through the relay, gets a
+# message whose transaction's connection the relay breaks (MODE, see cut_proxy_start). It
+# must log LOG-LINE, answer the message once, on a new connection if it has to, and run
+# $WIRE_LOST_ACTION once. SEND: the command that arms the relay (cut_arm), sends the
+# message and awaits its ack.
+case_wire_lost() {
+	local mode=$1 want=$2 rc=0
+	shift 2
+	cut_proxy_start || return 1
+	stop_daemon
+	XENSTORED_PATH=$CUT_SOCK start_daemon || fail "xtvd did not start through the relay" || rc=1
+	if [ "$rc" -eq 0 ]; then
+		CUT_MODE=$mode "$@" || rc=1
+	fi
+	[ "$rc" -eq 1 ] || [ ! -e "$CUT_ARM" ] || fail "the relay did not cut (mode $mode)" || rc=1
+	[ "$rc" -eq 1 ] || expect_log "$want" || rc=1
+	[ "$rc" -eq 1 ] || expect_alive || rc=1
+	[ "$rc" -eq 1 ] || barrier || rc=1
+	[ "$rc" -eq 1 ] || expect_actions "$WIRE_LOST_ACTION" || rc=1
+	# The next cases talk to a daemon on xenstored's own socket again.
+	stop_daemon
+	cut_proxy_stop
+	start_daemon || fail "xtvd did not restart" || rc=1
+	return "$rc"
+}
+
+cut_arm() { echo "$CUT_MODE" >"$CUT_ARM"; }
+wire_lost_testing() { cut_arm && send_testing '{"when":"now","ack":"ok","action":"halt"}'; }
+# The override's ack removes control/shutdown: the node shows a landed commit by its absence.
+wire_lost_delete() {
+	set_override delete reboot || return 1
+	cut_arm
+	request poweroff
+	await "control/shutdown removed" node_absent control/shutdown
+}
+
 # xenstored restarted mid-run (empty store): the daemon logs the disconnect, reconnects,
 # republishes everything and keeps its pending override.
 case_xenstored_restart() {
@@ -1154,6 +1311,16 @@ all_cases() {
 	run_case respawn-corrupt-pending case_respawn_corrupt_pending
 	run_case daemon-before-xenstored case_daemon_before_xenstored
 	run_case xenstored-restart case_xenstored_restart
+	WIRE_LOST_ACTION=halt
+	run_case wire-lost-at-read case_wire_lost read \
+		"event=error op=transaction path=control/testing errno=5 lost=1" wire_lost_testing
+	run_case wire-lost-commit-landed case_wire_lost commit \
+		"event=error op=commit path=control/testing errno=5 lost=1 landed=yes" wire_lost_testing
+	run_case wire-lost-commit-dropped case_wire_lost commit-drop \
+		"event=error op=commit path=control/testing errno=5 lost=1 landed=no" wire_lost_testing
+	WIRE_LOST_ACTION=reboot
+	run_case wire-lost-commit-landed-delete case_wire_lost commit \
+		"event=error op=commit path=control/shutdown errno=5 lost=1 landed=yes" wire_lost_delete
 	run_case send-accepted case_send_accepted
 	run_case send-override case_send_override
 	local esc='say "hi" \o/ \\x41 \n'

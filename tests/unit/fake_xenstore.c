@@ -41,6 +41,10 @@ struct xs_handle {
 	bool interloper_removes;
 	char refused_path[FAKE_PATH_MAX];
 	int refused_err;
+	bool break_armed; /* fake_break_connection */
+	enum fake_op_kind break_at;
+	bool break_lands;
+	bool lost; /* the transactions' connection is broken until the next start */
 	struct fake_op ops[FAKE_OPS];
 	size_t n_ops;
 };
@@ -227,10 +231,49 @@ int xsio_write_str(struct xs_handle *h, const char *path, const char *value)
 	return xsio_write(h, path, value, strlen(value));
 }
 
+/* The armed break, at a call of kind: the connection and the transaction are
+ * gone, and the call fails with -EIO as a reply out of order makes it. */
+static bool breaks_now(struct xs_handle *h, enum fake_op_kind kind)
+{
+	if (!h->break_armed || h->break_at != kind)
+		return false;
+	h->break_armed = false;
+	h->lost = true;
+	h->txn.id = 0;
+	return true;
+}
+
+/* A call on a broken connection, or the one that breaks it: records it with its
+ * error. Returns 0 when the call can go on. */
+static int connection_fails(struct xs_handle *h, enum fake_op_kind kind, xsio_txn t,
+			    const char *path)
+{
+	int ret = h->lost ? -ENOTCONN : breaks_now(h, kind) ? -EIO : 0;
+
+	if (ret != 0)
+		record(h, kind, t, path, NULL, 0, ret);
+	return ret;
+}
+
+void fake_break_connection(struct xs_handle *h, enum fake_op_kind at, bool lands)
+{
+	h->break_armed = true;
+	h->break_at = at;
+	h->break_lands = lands;
+}
+
+bool xsio_txn_lost(struct xs_handle *h)
+{
+	return h->lost;
+}
+
 int xsio_txn_start(struct xs_handle *h, xsio_txn *t)
 {
 	struct fake_txn *txn = &h->txn;
 
+	h->lost = false; /* a new connection */
+	if (connection_fails(h, FAKE_TXN_START, 0, NULL) != 0)
+		return -EIO;
 	if (txn->id != 0) {
 		/* One at a time: a second one means the first was never ended. */
 		record(h, FAKE_TXN_START, 0, NULL, NULL, 0, -EBUSY);
@@ -266,8 +309,10 @@ int xsio_txn_read(struct xs_handle *h, xsio_txn t, const char *path, char **valu
 {
 	struct fake_txn *txn = &h->txn;
 	const struct fake_node *n;
-	int ret;
+	int ret = connection_fails(h, FAKE_TXN_READ, t, path);
 
+	if (ret != 0)
+		return ret;
 	if (!open_txn(h, t)) {
 		record(h, FAKE_TXN_READ, t, path, NULL, 0, -EINVAL);
 		return -EINVAL;
@@ -290,8 +335,11 @@ int xsio_txn_put(struct xs_handle *h, xsio_txn t, const char *path, const char *
 {
 	struct fake_txn *txn = &h->txn;
 	size_t len = value ? strlen(value) : 0;
-	int ret = !open_txn(h, t) ? -EINVAL : refused(h, path) ? -h->refused_err : 0;
+	int ret = connection_fails(h, FAKE_TXN_PUT, t, path);
 
+	if (ret != 0)
+		return ret;
+	ret = !open_txn(h, t) ? -EINVAL : refused(h, path) ? -h->refused_err : 0;
 	record(h, FAKE_TXN_PUT, t, path, value, len, ret);
 	if (ret != 0)
 		return ret;
@@ -328,8 +376,21 @@ static bool conflict(const struct xs_handle *h)
 int xsio_txn_end(struct xs_handle *h, xsio_txn t, bool abort)
 {
 	struct fake_txn *txn = &h->txn;
+	enum fake_op_kind kind = abort ? FAKE_TXN_ABORT : FAKE_TXN_COMMIT;
 	int ret = 0;
 
+	if (h->lost)
+		return connection_fails(h, kind, t, NULL);
+	if (h->break_armed && h->break_at == kind && h->break_lands) {
+		/* The commit is done, then its reply is lost with the connection. */
+		h->break_armed = false;
+		xsio_txn_end(h, t, abort);
+		h->lost = true;
+		record(h, kind, t, NULL, NULL, 0, -EIO);
+		return -EIO;
+	}
+	if (connection_fails(h, kind, t, NULL) != 0)
+		return -EIO;
 	if (!open_txn(h, t)) {
 		record(h, abort ? FAKE_TXN_ABORT : FAKE_TXN_COMMIT, t, NULL, NULL, 0, -EINVAL);
 		return -EINVAL;

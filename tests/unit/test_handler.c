@@ -555,6 +555,58 @@ static void test_round_trips(void)
 	world_free(&w);
 }
 
+/* The transactions' own connection breaks (a reply out of order, xenstored
+ * gone): the message is neither lost nor acted on twice. */
+static void test_connection_lost(void)
+{
+	struct world w;
+
+	case_begin("the connection breaks at the read: decided again on a new one");
+	world_new(&w, false);
+	fake_set(w.xs, TESTING, "now:halt");
+	fake_break_connection(w.xs, FAKE_TXN_READ, false);
+	step(&w, XTV_NODE_TESTING, XTV_EVENT_WRITE);
+	ok(count_kind(&w, FAKE_TXN_READ, -EIO) == 1 && count_kind(&w, FAKE_TXN_START, 0) == 2,
+	   "the read fails, a second transaction starts");
+	ok(logged("event=error op=transaction path=control/testing errno=5 lost=1"),
+	   "the loss is logged as an error");
+	ok(committed_write(&w, TESTING, "") && strcmp(actions(), "halt\n") == 0 &&
+		   w.d.handled == 1,
+	   "acked once, halt runs once (ran: %s)", ran());
+	case_end();
+	world_free(&w);
+
+	case_begin("a commit whose reply is lost, landed: acted on, not decided again");
+	world_new(&w, false);
+	fake_set(w.xs, TESTING, "now:halt");
+	fake_break_connection(w.xs, FAKE_TXN_COMMIT, true);
+	step(&w, XTV_NODE_TESTING, XTV_EVENT_WRITE);
+	ok(count_kind(&w, FAKE_TXN_START, 0) == 1 && count_kind(&w, FAKE_TXN_COMMIT, -EIO) == 1 &&
+		   node_is(&w, TESTING, ""),
+	   "one transaction; its commit landed and its reply was lost");
+	ok(logged("event=error op=commit path=control/testing errno=5 lost=1 landed=yes"),
+	   "logged as a lost commit that the node shows landed");
+	ok(strcmp(actions(), "halt\n") == 0 && w.d.handled == 1 &&
+		   logged("event=ack node=control/testing mode=ok result=ok"),
+	   "halt runs once, the ack is reported (ran: %s)", ran());
+	case_end();
+	world_free(&w);
+
+	case_begin("a commit lost before it landed: decided again on a new connection");
+	world_new(&w, false);
+	fake_set(w.xs, TESTING, "now:halt");
+	fake_break_connection(w.xs, FAKE_TXN_COMMIT, false);
+	step(&w, XTV_NODE_TESTING, XTV_EVENT_WRITE);
+	ok(logged("event=error op=commit path=control/testing errno=5 lost=1 landed=no") &&
+		   count_kind(&w, FAKE_TXN_START, 0) == 2,
+	   "logged as a lost commit that did not land; a second transaction starts");
+	ok(committed_write(&w, TESTING, "") && strcmp(actions(), "halt\n") == 0 &&
+		   w.d.handled == 1,
+	   "acked once, halt runs once (ran: %s)", ran());
+	case_end();
+	world_free(&w);
+}
+
 /* With the kernel answering control/shutdown, overrides are refused loudly. */
 static void test_kernel_owns_shutdown(void)
 {
@@ -598,6 +650,7 @@ int main(void)
 	test_fake_transactions();
 	test_cancel_between_read_and_commit();
 	test_override_ack_none();
+	test_connection_lost();
 	test_refused_testing_ack();
 	test_ack_and_state_together();
 	test_round_trips();
