@@ -47,6 +47,11 @@ static int failure(void)
 static struct {
 	int fd;
 	uint32_t next_req;
+	/* Replies as read and not yet taken: one read(2) takes whatever has come,
+	 * often a header with its payload, or the two replies of a read and a
+	 * write. In a PV guest each system call is two trips through Xen. */
+	char in[2 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)];
+	size_t in_start, in_end;
 } wire = { .fd = -1 };
 
 static int connect_socket(const char *path)
@@ -96,6 +101,7 @@ static void wire_close(void)
 	if (wire.fd >= 0)
 		close(wire.fd);
 	wire.fd = -1;
+	wire.in_start = wire.in_end = 0;
 }
 
 /* A broken stream cannot be resynchronised: close it; the reconnect of the daemon
@@ -168,16 +174,27 @@ static int wire_send(struct wire_msg *msgs, int count)
 	return 0;
 }
 
+/* The next len bytes of the replies, read as they come. */
 static int read_full(void *buf, size_t len)
 {
 	for (size_t got = 0; got < len;) {
-		ssize_t n = read(wire.fd, (char *)buf + got, len - got);
+		size_t take = wire.in_end - wire.in_start;
+		ssize_t n;
 
+		if (take > 0) {
+			take = take < len - got ? take : len - got;
+			memcpy((char *)buf + got, wire.in + wire.in_start, take);
+			wire.in_start += take;
+			got += take;
+			continue;
+		}
+		n = read(wire.fd, wire.in, sizeof(wire.in));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : -EIO;
-		got += (size_t)n;
+		wire.in_start = 0;
+		wire.in_end = (size_t)n;
 	}
 	return 0;
 }
