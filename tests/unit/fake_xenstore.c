@@ -41,7 +41,7 @@ struct xs_handle {
 	bool interloper_removes;
 	char refused_path[FAKE_PATH_MAX];
 	int refused_err;
-	bool break_armed; /* fake_break_connection */
+	unsigned int breaks_left; /* fake_break_connection */
 	enum fake_op_kind break_at;
 	bool break_lands;
 	bool lost; /* the transactions' connection is broken until the next start */
@@ -235,9 +235,9 @@ int xsio_write_str(struct xs_handle *h, const char *path, const char *value)
  * gone, and the call fails with -EIO as a reply out of order makes it. */
 static bool breaks_now(struct xs_handle *h, enum fake_op_kind kind)
 {
-	if (!h->break_armed || h->break_at != kind)
+	if (h->breaks_left == 0 || h->break_at != kind)
 		return false;
-	h->break_armed = false;
+	h->breaks_left--;
 	h->lost = true;
 	h->txn.id = 0;
 	return true;
@@ -255,9 +255,10 @@ static int connection_fails(struct xs_handle *h, enum fake_op_kind kind, xsio_tx
 	return ret;
 }
 
-void fake_break_connection(struct xs_handle *h, enum fake_op_kind at, bool lands)
+void fake_break_connection(struct xs_handle *h, enum fake_op_kind at, bool lands,
+			   unsigned int times)
 {
-	h->break_armed = true;
+	h->breaks_left = times;
 	h->break_at = at;
 	h->break_lands = lands;
 }
@@ -381,9 +382,9 @@ int xsio_txn_end(struct xs_handle *h, xsio_txn t, bool abort)
 
 	if (h->lost)
 		return connection_fails(h, kind, t, NULL);
-	if (h->break_armed && h->break_at == kind && h->break_lands) {
+	if (h->breaks_left > 0 && h->break_at == kind && h->break_lands) {
 		/* The commit is done, then its reply is lost with the connection. */
-		h->break_armed = false;
+		h->breaks_left--;
 		xsio_txn_end(h, t, abort);
 		h->lost = true;
 		record(h, kind, t, NULL, NULL, 0, -EIO);

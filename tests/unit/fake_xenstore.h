@@ -60,13 +60,14 @@ const char *fake_get(const struct xs_handle *h, const char *path);
  * sets path to value (NULL: removes it), outside the transaction. */
 void fake_write_after_read(struct xs_handle *h, const char *path, const char *value);
 
-/* Once: the transactions' connection breaks at the daemon's next call of kind
- * at (FAKE_TXN_START .. FAKE_TXN_ABORT): the call fails with -EIO and the open
+/* The transactions' connection breaks at the daemon's next times calls of kind
+ * at (FAKE_TXN_START .. FAKE_TXN_ABORT): each fails with -EIO and the open
  * transaction is gone; the calls after it fail with -ENOTCONN until the next
  * xsio_txn_start, which opens a new connection. lands: for a commit, it is done
  * before the connection breaks (its reply is lost). Each failed call is
  * recorded with its error. */
-void fake_break_connection(struct xs_handle *h, enum fake_op_kind at, bool lands);
+void fake_break_connection(struct xs_handle *h, enum fake_op_kind at, bool lands,
+			   unsigned int times);
 
 /* Writes (and removals) of path fail with -err until fake_refuse_writes(h, NULL, 0). */
 void fake_refuse_writes(struct xs_handle *h, const char *path, int err);

@@ -564,7 +564,7 @@ static void test_connection_lost(void)
 	case_begin("the connection breaks at the read: decided again on a new one");
 	world_new(&w, false);
 	fake_set(w.xs, TESTING, "now:halt");
-	fake_break_connection(w.xs, FAKE_TXN_READ, false);
+	fake_break_connection(w.xs, FAKE_TXN_READ, false, 1);
 	step(&w, XTV_NODE_TESTING, XTV_EVENT_WRITE);
 	ok(count_kind(&w, FAKE_TXN_READ, -EIO) == 1 && count_kind(&w, FAKE_TXN_START, 0) == 2,
 	   "the read fails, a second transaction starts");
@@ -579,7 +579,7 @@ static void test_connection_lost(void)
 	case_begin("a commit whose reply is lost, landed: acted on, not decided again");
 	world_new(&w, false);
 	fake_set(w.xs, TESTING, "now:halt");
-	fake_break_connection(w.xs, FAKE_TXN_COMMIT, true);
+	fake_break_connection(w.xs, FAKE_TXN_COMMIT, true, 1);
 	step(&w, XTV_NODE_TESTING, XTV_EVENT_WRITE);
 	ok(count_kind(&w, FAKE_TXN_START, 0) == 1 && count_kind(&w, FAKE_TXN_COMMIT, -EIO) == 1 &&
 		   node_is(&w, TESTING, ""),
@@ -595,7 +595,7 @@ static void test_connection_lost(void)
 	case_begin("a commit lost before it landed: decided again on a new connection");
 	world_new(&w, false);
 	fake_set(w.xs, TESTING, "now:halt");
-	fake_break_connection(w.xs, FAKE_TXN_COMMIT, false);
+	fake_break_connection(w.xs, FAKE_TXN_COMMIT, false, 1);
 	step(&w, XTV_NODE_TESTING, XTV_EVENT_WRITE);
 	ok(logged("event=error op=commit path=control/testing errno=5 lost=1 landed=no") &&
 		   count_kind(&w, FAKE_TXN_START, 0) == 2,
@@ -603,6 +603,21 @@ static void test_connection_lost(void)
 	ok(committed_write(&w, TESTING, "") && strcmp(actions(), "halt\n") == 0 &&
 		   w.d.handled == 1,
 	   "acked once, halt runs once (ran: %s)", ran());
+	case_end();
+	world_free(&w);
+
+	case_begin("a connection that keeps breaking: two new ones, then the event fails");
+	world_new(&w, false);
+	fake_set(w.xs, TESTING, "now:halt");
+	fake_break_connection(w.xs, FAKE_TXN_READ, false, 10);
+	step(&w, XTV_NODE_TESTING, XTV_EVENT_WRITE);
+	ok(count_kind(&w, FAKE_TXN_READ, -EIO) == 3 && count_kind(&w, FAKE_TXN_START, 0) == 3,
+	   "three transactions, each read fails (%d reads failed)",
+	   count_kind(&w, FAKE_TXN_READ, -EIO));
+	ok(logged("event=error op=transaction path=control/testing errno=5\n"),
+	   "then the event's error is logged");
+	ok(node_is(&w, TESTING, "now:halt") && strcmp(actions(), "") == 0 && w.d.handled == 0,
+	   "nothing acked, nothing run, nothing counted (ran: %s)", ran());
 	case_end();
 	world_free(&w);
 }
