@@ -555,6 +555,16 @@ static void test_round_trips(void)
 	world_free(&w);
 }
 
+/* "now:halt" handled in a new world whose transactions' connection breaks at
+ * the daemon's next times calls of kind at (fake_break_connection). */
+static void halt_with_break(struct world *w, enum fake_op_kind at, bool lands, unsigned int times)
+{
+	world_new(w, false);
+	fake_set(w->xs, TESTING, "now:halt");
+	fake_break_connection(w->xs, at, lands, times);
+	step(w, XTV_NODE_TESTING, XTV_EVENT_WRITE);
+}
+
 /* The transactions' own connection breaks (a reply out of order, xenstored
  * gone): the message is neither lost nor acted on twice. */
 static void test_connection_lost(void)
@@ -562,10 +572,7 @@ static void test_connection_lost(void)
 	struct world w;
 
 	case_begin("the connection breaks at the read: decided again on a new one");
-	world_new(&w, false);
-	fake_set(w.xs, TESTING, "now:halt");
-	fake_break_connection(w.xs, FAKE_TXN_READ, false, 1);
-	step(&w, XTV_NODE_TESTING, XTV_EVENT_WRITE);
+	halt_with_break(&w, FAKE_TXN_READ, false, 1);
 	ok(count_kind(&w, FAKE_TXN_READ, -EIO) == 1 && count_kind(&w, FAKE_TXN_START, 0) == 2,
 	   "the read fails, a second transaction starts");
 	ok(logged("event=error op=transaction path=control/testing errno=5 lost=1"),
@@ -577,10 +584,7 @@ static void test_connection_lost(void)
 	world_free(&w);
 
 	case_begin("a commit whose reply is lost, landed: acted on, not decided again");
-	world_new(&w, false);
-	fake_set(w.xs, TESTING, "now:halt");
-	fake_break_connection(w.xs, FAKE_TXN_COMMIT, true, 1);
-	step(&w, XTV_NODE_TESTING, XTV_EVENT_WRITE);
+	halt_with_break(&w, FAKE_TXN_COMMIT, true, 1);
 	ok(count_kind(&w, FAKE_TXN_START, 0) == 1 && count_kind(&w, FAKE_TXN_COMMIT, -EIO) == 1 &&
 		   node_is(&w, TESTING, ""),
 	   "one transaction; its commit landed and its reply was lost");
@@ -593,10 +597,7 @@ static void test_connection_lost(void)
 	world_free(&w);
 
 	case_begin("a commit lost before it landed: decided again on a new connection");
-	world_new(&w, false);
-	fake_set(w.xs, TESTING, "now:halt");
-	fake_break_connection(w.xs, FAKE_TXN_COMMIT, false, 1);
-	step(&w, XTV_NODE_TESTING, XTV_EVENT_WRITE);
+	halt_with_break(&w, FAKE_TXN_COMMIT, false, 1);
 	ok(logged("event=error op=commit path=control/testing errno=5 lost=1 landed=no") &&
 		   count_kind(&w, FAKE_TXN_START, 0) == 2,
 	   "logged as a lost commit that did not land; a second transaction starts");
@@ -607,10 +608,7 @@ static void test_connection_lost(void)
 	world_free(&w);
 
 	case_begin("a connection that keeps breaking: two new ones, then the event fails");
-	world_new(&w, false);
-	fake_set(w.xs, TESTING, "now:halt");
-	fake_break_connection(w.xs, FAKE_TXN_READ, false, 10);
-	step(&w, XTV_NODE_TESTING, XTV_EVENT_WRITE);
+	halt_with_break(&w, FAKE_TXN_READ, false, 10);
 	ok(count_kind(&w, FAKE_TXN_READ, -EIO) == 3 && count_kind(&w, FAKE_TXN_START, 0) == 3,
 	   "three transactions, each read fails (%d reads failed)",
 	   count_kind(&w, FAKE_TXN_READ, -EIO));
