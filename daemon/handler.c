@@ -24,6 +24,8 @@
 struct committed {
 	struct xtv_plan plan;
 	struct persisted_state staged;
+	struct state_put puts[STATUS_STATE_KEYS]; /* the state keys written */
+	size_t n_puts;
 	char *value; /* the node as read, malloc'ed; NULL if absent */
 	size_t len;
 	int ack_ret;   /* 0, or the -errno of a refused ack */
@@ -58,22 +60,25 @@ static void write_ack(struct daemon *d, xsio_txn t, const struct xtv_event *ev,
 		protocol_ack_refused(ev, &c->plan);
 }
 
-/* Stage the state keys that change and write them in the transaction. */
-static bool write_state(struct daemon *d, xsio_txn t, struct committed *c, size_t *written)
+/* Stage the state keys that change and write them in the transaction; *tried
+ * is how many were. c->puts keeps the ones written without an error. */
+static bool write_state(struct daemon *d, xsio_txn t, struct committed *c, size_t *tried)
 {
 	struct state_put puts[STATUS_STATE_KEYS];
-	size_t n = status_state_changes(d, &c->plan.next, &c->staged, puts);
 	bool ok = true;
 
-	for (size_t i = 0; i < n; i++) {
+	*tried = status_state_changes(d, &c->plan.next, &c->staged, puts);
+	c->n_puts = 0;
+	for (size_t i = 0; i < *tried; i++) {
 		int ret = xsio_txn_put(d->xs, t, puts[i].path, puts[i].value);
 
-		if (ret != 0) {
+		if (ret == 0) {
+			c->puts[c->n_puts++] = puts[i];
+		} else {
 			log_event("event=error op=write path=%s errno=%d", puts[i].path, -ret);
 			ok = false;
 		}
 	}
-	*written = n;
 	return ok;
 }
 
@@ -135,12 +140,13 @@ static int attempt(struct daemon *d, enum xtv_node node, enum xtv_event_kind kin
 {
 	const char *path = protocol_node_path(node);
 	struct xtv_event ev = { .node = node, .kind = kind };
-	size_t written = 0;
+	size_t tried = 0;
 	int spec_ret = 0;
 	xsio_txn t;
 	int ret;
 
 	c->commit_sent = false;
+	c->n_puts = 0;
 	ret = xsio_txn_start(d->xs, &t);
 	if (ret != 0)
 		return ret;
@@ -163,37 +169,53 @@ static int attempt(struct daemon *d, enum xtv_node node, enum xtv_event_kind kin
 	} else {
 		write_ack(d, t, &ev, c);
 	}
-	c->state_ok = write_state(d, t, c, &written);
+	c->state_ok = write_state(d, t, c, &tried);
 	/* A read-only transaction has nothing to commit. */
-	return end_attempt(d, t, !c->plan.ack_due && written == 0, c);
+	return end_attempt(d, t, !c->plan.ack_due && tried == 0, c);
 }
 
-/* Whether the node reads as the plan's ack leaves it. */
-static bool node_shows_ack(struct daemon *d, enum xtv_node node, const struct xtv_plan *plan)
+/* Whether path reads as want (NULL: absent), on libxenstore's connection. */
+static bool node_reads(struct daemon *d, const char *path, const char *want)
 {
-	const char *want = ack_value(plan);
 	char *value = NULL;
 	size_t len = 0;
-	int ret = xsio_read(d->xs, protocol_node_path(node), &value, &len);
-	bool shows = want ? ret == 0 && len == strlen(want) && memcmp(value, want, len) == 0 :
-			    ret == -ENOENT;
+	int ret = xsio_read(d->xs, path, &value, &len);
+	bool same = want ? ret == 0 && len == strlen(want) && memcmp(value, want, len) == 0 :
+			   ret == -ENOENT;
 
 	if (ret == 0)
 		free(value);
-	return shows;
+	return same;
+}
+
+/* Whether everything the lost commit wrote reads as it wrote it: the ack and
+ * the state keys. Only the daemon writes data/xtv, so a state key is sure
+ * evidence; the node alone is not, when another writer may have written the
+ * same value meanwhile (libxl's "" cancelling a suspend). A commit that wrote
+ * neither tells nothing: it counts as not landed. */
+static bool writes_show(struct daemon *d, enum xtv_node node, const struct committed *c)
+{
+	bool ack_written = c->plan.ack_due && c->ack_ret == 0;
+
+	if (!ack_written && c->n_puts == 0)
+		return false;
+	if (ack_written && !node_reads(d, protocol_node_path(node), ack_value(&c->plan)))
+		return false;
+	for (size_t i = 0; i < c->n_puts; i++)
+		if (!node_reads(d, c->puts[i].path, c->puts[i].value))
+			return false;
+	return true;
 }
 
 /* The attempt failed with err because its connection broke (a reply out of
  * order, xenstored gone): logged. Before its commit was sent nothing of it
- * landed. A commit sent may have: when the plan wrote an ack, the node tells,
- * and once it shows the ack the event is done (its action is still to come).
- * Without an ack the node holds what the attempt read. Returns whether the
- * commit landed; if not, the event is to be decided again. */
+ * landed. A commit sent may have: what it wrote tells (writes_show), and once
+ * it shows, the event is done (its action is still to come). Returns whether
+ * the commit landed; if not, the event is to be decided again. */
 static bool landed_before_loss(struct daemon *d, enum xtv_node node, int err,
 			       const struct committed *c)
 {
-	bool landed = c->commit_sent && c->plan.ack_due && c->ack_ret == 0 &&
-		      node_shows_ack(d, node, &c->plan);
+	bool landed = c->commit_sent && writes_show(d, node, c);
 
 	log_event("event=error op=%s path=%s errno=%d lost=1%s",
 		  c->commit_sent ? "commit" : "transaction", protocol_node_path(node), -err,

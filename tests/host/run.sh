@@ -889,8 +889,10 @@ case_write_failure() {
 # connection instead of passing on a READ made inside a transaction; `commit` passes on a
 # commit (TRANSACTION_END "T"), waits for xenstored's reply and closes the connection
 # instead of passing the reply on (the commit landed, its reply is lost); `commit-drop`
-# closes it instead of passing on the commit (xenstored drops the transaction). The
-# proxy removes $CUT_ARM when it has cut, and logs to $CUT_LOG.
+# closes it instead of passing on the commit (xenstored drops the transaction);
+# `commit-drop PATH` does the same after writing "" to PATH on a connection of its own,
+# as another writer would in that instant (libxl cancelling a suspend). The proxy removes
+# $CUT_ARM when it has cut, and logs to $CUT_LOG.
 CUT_SOCK="" CUT_ARM="" CUT_PID=""
 cut_proxy_start() {
 	CUT_SOCK=$WORK/cut.sock CUT_ARM=$WORK/cut.arm CUT_LOG=$LOGDIR/cut-proxy.log
@@ -898,7 +900,7 @@ cut_proxy_start() {
 	python3 - "$CUT_SOCK" "$SOCK" "$CUT_ARM" >>"$CUT_LOG" 2>&1 <<'PY' &
 import os, selectors, socket, struct, sys
 listen_path, real_path, arm_path = sys.argv[1:4]
-XS_READ, XS_TRANSACTION_END, HDR = 2, 7, 16
+XS_READ, XS_TRANSACTION_END, XS_WRITE, HDR = 2, 7, 11, 16
 sel = selectors.DefaultSelector()
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(listen_path)
@@ -912,6 +914,15 @@ def armed():
             return f.read().strip()
     except FileNotFoundError:
         return ""
+
+def write_empty(path):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(real_path)
+        body = path.encode() + b"\0"
+        s.sendall(struct.pack("<IIII", XS_WRITE, 1, 0, len(body)) + body)
+        typ, _r, _t, ln = struct.unpack("<IIII", recv_exact(s, HDR))
+        reply = recv_exact(s, ln).rstrip(b"\0").decode()
+        print("wrote \"\" to", path, "reply", typ, reply, flush=True)
 
 def recv_exact(sock, n):
     b = b""
@@ -948,12 +959,15 @@ class Pair:
             if len(self.buf) < HDR + ln:
                 return True
             msg, self.buf = self.buf[:HDR + ln], self.buf[HDR + ln:]
-            mode, body = armed(), msg[HDR:]
+            words, body = armed().split(), msg[HDR:]
+            mode = words[0] if words else ""
             if mode == "read" and typ == XS_READ and tx != 0:
                 self.cut(mode, body.rstrip(b"\0").decode())
                 return False
             commit = typ == XS_TRANSACTION_END and body == b"T\0"
             if mode == "commit-drop" and commit:
+                if len(words) > 1:
+                    write_empty(words[1])
                 self.cut(mode, "tx %d" % tx)
                 return False
             self.server.sendall(msg)
@@ -1038,6 +1052,18 @@ wire_lost_delete() {
 	cut_arm
 	request poweroff
 	await "control/shutdown removed" node_absent control/shutdown
+}
+
+# libxl's "" cancelling a suspend lands while the commit of the daemon's decision (ack ""
+# and the override used) is lost: the node reads like the ack, data/xtv/pending does not.
+# Decided again on the cancelled request, nothing runs, and the override stays armed.
+wire_lost_cancelled() {
+	set_override ok halt || return 1
+	echo "commit-drop $HOMEP/control/shutdown" >"$CUT_ARM"
+	request suspend
+	await_log "lost=1 landed=no" || return 1
+	barrier || return 1
+	expect_node control/shutdown "" && expect_node data/xtv/pending "$(pending_json ok halt)"
 }
 
 # xenstored restarted mid-run (empty store): the daemon logs the disconnect, reconnects,
@@ -1321,6 +1347,9 @@ all_cases() {
 	WIRE_LOST_ACTION=reboot
 	run_case wire-lost-commit-landed-delete case_wire_lost commit \
 		"event=error op=commit path=control/shutdown errno=5 lost=1 landed=yes" wire_lost_delete
+	WIRE_LOST_ACTION=""
+	run_case wire-lost-commit-cancelled case_wire_lost commit-drop \
+		"event=error op=commit path=control/shutdown errno=5 lost=1 landed=no" wire_lost_cancelled
 	run_case send-accepted case_send_accepted
 	run_case send-override case_send_override
 	local esc='say "hi" \o/ \\x41 \n'

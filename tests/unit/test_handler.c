@@ -620,6 +620,51 @@ static void test_connection_lost(void)
 	world_free(&w);
 }
 
+#define HALT_OVERRIDE "{\"when\":\"onshutdown\",\"ack\":\"ok\",\"action\":\"halt\"}"
+
+/* A new world with HALT_OVERRIDE armed and control/shutdown = "suspend"
+ * written, whose transactions' connection breaks at the next commit. */
+static void override_with_lost_commit(struct world *w, bool lands)
+{
+	world_new(w, false);
+	handle_testing_message(w, HALT_OVERRIDE);
+	fake_set(w->xs, SHUTDOWN, "suspend");
+	fake_break_connection(w->xs, FAKE_TXN_COMMIT, lands, 1);
+}
+
+/* A lost commit that also wrote state keys: those tell whether it landed,
+ * since only the daemon writes data/xtv; the node alone may show the same
+ * value written by someone else. */
+static void test_lost_commit_state_evidence(void)
+{
+	struct world w;
+
+	case_begin("a lost commit with state: libxl's cancelling \"\" is not taken for the ack");
+	override_with_lost_commit(&w, false);
+	fake_write_after_read(w.xs, SHUTDOWN, "");
+	step(&w, XTV_NODE_SHUTDOWN, XTV_EVENT_WRITE);
+	ok(logged("event=error op=commit path=control/shutdown errno=5 lost=1 landed=no"),
+	   "the node reads \"\", but data/xtv/pending is unchanged: not landed");
+	ok(count_kind(&w, FAKE_TXN_START, 0) == 2 && strcmp(actions(), "") == 0,
+	   "decided again on the cancelled request: nothing runs (ran: %s)", ran());
+	ok(node_is(&w, STATE_DIR "pending", HALT_OVERRIDE) && w.d.state.has_pending,
+	   "the override stays armed, in data/xtv and in the daemon");
+	case_end();
+	world_free(&w);
+
+	case_begin("a lost commit with state that landed: acted on once, the override used");
+	override_with_lost_commit(&w, true);
+	step(&w, XTV_NODE_SHUTDOWN, XTV_EVENT_WRITE);
+	ok(logged("event=error op=commit path=control/shutdown errno=5 lost=1 landed=yes") &&
+		   count_kind(&w, FAKE_TXN_START, 0) == 1,
+	   "the ack and data/xtv/pending read as written: landed, not decided again");
+	ok(strcmp(actions(), "halt\n") == 0 && !w.d.state.has_pending &&
+		   node_is(&w, STATE_DIR "pending", ""),
+	   "halt runs once, the override is used (ran: %s)", ran());
+	case_end();
+	world_free(&w);
+}
+
 /* With the kernel answering control/shutdown, overrides are refused loudly. */
 static void test_kernel_owns_shutdown(void)
 {
@@ -664,6 +709,7 @@ int main(void)
 	test_cancel_between_read_and_commit();
 	test_override_ack_none();
 	test_connection_lost();
+	test_lost_commit_state_evidence();
 	test_refused_testing_ack();
 	test_ack_and_state_together();
 	test_round_trips();
