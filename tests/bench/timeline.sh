@@ -5,8 +5,9 @@
 # `/init`, which is its printk time.
 #
 #   parse    xl has started and reads the configuration
-#   build    libxenguest: xc_dom_allocate .. xc_dom_release (of which unpack: the kernel's
-#            gzip payload unpacked in dom0; -1 for a kernel that is not compressed)
+#   build    libxenguest: xc_dom_allocate .. xc_dom_release (of which unpack: the bzImage
+#            loader tried .. its probe OK: the kernel's payload unpacked in dom0 and
+#            checked as an ELF; -1 for a kernel that is not a bzImage)
 #   intro    the domain introduced to xenstored (@introduceDomain, xsbench trace)
 #   unpause  xl asks libxl to unpause the domain (xl -vvv, stamped by xsbench stamp)
 #   xl-end   xl's last line: it has forked its monitor and exits
@@ -35,9 +36,10 @@ for out in *.out; do
 		{ t = $1 - t0 }
 		/Parsing config/ && !parse { parse = t }
 		/xc_dom_allocate/ && !b0 { b0 = t }
-		/xc_dom_malloc  / && !m0 { m0 = t }
 		/xc_dom_build_image: called/ { built = 1 }
-		/unzip ok/ && !z1 && !built { z1 = t }
+		/xc_dom_find_loader: trying/ { bz = /Linux bzImage loader/; if (bz && !m0) m0 = t }
+		/loader probe failed/ { bz = 0 }
+		/loader probe OK/ && bz && !z1 && !built { z1 = t }
 		/xc_dom_release/ { b1 = t }
 		/libxl_domain_unpause/ && !unp { unp = t }
 		{ last = t }

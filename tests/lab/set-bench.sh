@@ -56,7 +56,7 @@ field() {
 # a PVH guest), stock and stock-pvh (Debian's kernel, PV and PVH) and two candidates for a
 # faster first answer:
 # ours-quiet (the kernel's boot messages off the console) and ours-elf (the kernel
-# uncompressed, so that libxenguest has nothing to gunzip).
+# uncompressed, so that libxenguest has nothing to unpack).
 bench_kernel() {
 	case "$1" in
 	ours) echo "$XTV_KERNEL|$XTV_EXTRA|pv" ;;
