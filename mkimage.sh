@@ -1,7 +1,7 @@
 #!/bin/sh
 # Assemble what a Xen toolstack boots: the PV kernel and the initrds.
 #
-#   out/image/vmlinuz           the kernel (bzImage, gzip payload; see README "Which kernel file")
+#   out/image/vmlinuz           the kernel (bzImage, LZ4 payload; see README "Which kernel file")
 #   out/image/initrd.img        /init + the control daemon
 #   out/image/initrd-debug.img  the same plus a BusyBox shell, started with "debug" on the
 #                               kernel command line

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Check that a bzImage is what Xen's domain builder can load as a PV and as a PVH guest: a
 # bzImage (boot protocol >= 2.08) whose payload, found and decompressed the way
-# libxenguest's bzImage loader does it, is a gzip-compressed ELF carrying the Xen ELF
-# notes, PHYS32_ENTRY included, pointing into the kernel's loaded text.
+# libxenguest's bzImage loader does it, is an LZ4 (legacy frame, as the kernel writes it)
+# or gzip-compressed ELF carrying the Xen ELF notes, PHYS32_ENTRY included, pointing into
+# the kernel's loaded text. Both decoders are built into every libxenguest.
 #
 # usage: kernel-config/check-image.sh BZIMAGE
 set -eu
@@ -35,11 +36,14 @@ payload_start=$(((setup_sects + 1) * 512 + payload_offset))
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tail -c +$((payload_start + 1)) "$image" | head -c "$payload_length" >"$work/payload"
-[ "$(od -An -tx1 -N2 "$work/payload" | tr -d ' ')" = 1f8b ] ||
-	fail "payload is not gzip (set CONFIG_KERNEL_GZIP)"
-# The payload carries the decompressed size after the gzip stream: ignore that warning.
-gzip -dc <"$work/payload" >"$work/vmlinux" 2>/dev/null || [ -s "$work/vmlinux" ] ||
-	fail "payload does not decompress"
+# The payload carries the decompressed size after the compressed stream, which each tool
+# reads as trailing garbage: a non-empty output is what counts.
+case "$(od -An -tx1 -N4 "$work/payload" | tr -d ' ')" in
+02214c18) format=LZ4 && { lz4 -dc <"$work/payload" >"$work/vmlinux" 2>/dev/null || true; } ;;
+1f8b*) format=gzip && { gzip -dc <"$work/payload" >"$work/vmlinux" 2>/dev/null || true; } ;;
+*) fail "payload is neither LZ4 nor gzip (set CONFIG_KERNEL_LZ4)" ;;
+esac
+[ -s "$work/vmlinux" ] || fail "payload does not decompress"
 [ "$(od -An -c -j1 -N3 "$work/vmlinux" | tr -d ' ')" = ELF ] || fail "payload is not an ELF"
 
 # xen_notes: the "Xen" ELF notes in the payload, one per line: type and the first word of
@@ -88,6 +92,6 @@ in_executable_load() {
 phys_entry=$(awk '$1 == 18 { print $2 }' "$work/xen-notes")
 in_executable_load "$phys_entry" ||
 	fail "PHYS32_ENTRY $(printf '%#x' "$phys_entry") is not in an executable PT_LOAD segment"
-echo "check-image: $image: bzImage $((version >> 8)).$((version & 255)), gzip payload" \
+echo "check-image: $image: bzImage $((version >> 8)).$((version & 255)), $format payload" \
 	"$payload_length bytes, ELF $(wc -c <"$work/vmlinux") bytes with Xen notes $types," \
 	"PVH entry $(printf '%#x' "$phys_entry")"

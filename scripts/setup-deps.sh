@@ -9,7 +9,7 @@ usage() { echo "usage: $0 [build] [check] [lab] [iso]" >&2; exit 2; }
 
 # Packages per purpose. dpkg-dev provides apt-get source's unpacker.
 pkgs_build="build-essential dpkg-dev musl-tools cmake bc flex bison libelf-dev libssl-dev
- linux-source-6.1 busybox-static cpio gzip xz-utils python3 perl"
+ linux-source-6.1 busybox-static cpio gzip lz4 xz-utils python3 perl"
 pkgs_check="clang libclang-rt-14-dev shellcheck valgrind llvm xenstore-utils"
 # tmux: make check-lab-shell types into the lab shell through it.
 pkgs_lab="qemu-system-x86 xen-utils-4.17 xen-hypervisor-4.17-amd64 xenstore-utils

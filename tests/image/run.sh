@@ -54,7 +54,7 @@ reproducible() {
 
 echo "TAP version 13"
 echo "1..6"
-check "vmlinuz is a bzImage with a gzip ELF payload and the Xen notes (PVH entry included)" \
+check "vmlinuz is a bzImage with an LZ4 or gzip ELF payload and the Xen notes (PVH entry included)" \
 	"$here/kernel-config/check-image.sh" "$image/vmlinuz"
 check "initrd.img holds /init, /sbin/xtvd, /sbin/{poweroff,reboot} -> /init and /dev/console only" \
 	has_entries "$image/initrd.img" "dev dev/console init proc sbin sbin/poweroff sbin/reboot sbin/xtvd sys "
