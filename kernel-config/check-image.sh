@@ -3,7 +3,7 @@
 # bzImage (boot protocol >= 2.08) whose payload, found and decompressed the way
 # libxenguest's bzImage loader does it, is an LZ4 (legacy frame, as the kernel writes it)
 # or gzip-compressed ELF carrying the Xen ELF notes, PHYS32_ENTRY included, pointing into
-# the kernel's loaded text. Both decoders are built into every libxenguest.
+# the kernel's loaded text. Every libxenguest has both decoders (its own LZ4, and zlib).
 #
 # usage: kernel-config/check-image.sh BZIMAGE
 set -eu
