@@ -66,9 +66,6 @@ struct state_put {
 	const char *path;
 	const char *value;
 };
-/* Written by every transaction of the handler that commits, with a value no
- * earlier commit wrote: it tells whether a commit whose reply was lost landed. */
-#define STATUS_COMMIT_MARK "data/xtv/commit"
 size_t status_state_changes(const struct daemon *d, const struct xtv_state *state,
 			    struct persisted_state *staged, struct state_put *puts);
 void status_state_committed(struct daemon *d, const struct persisted_state *staged);

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "daemon.h"
 #include "log.h"
@@ -32,24 +31,7 @@ struct committed {
 	int ack_ret;   /* 0, or the -errno of a refused ack */
 	bool state_ok; /* every state key was written */
 	bool commit_sent; /* the attempt got as far as sending its commit */
-	char mark[24];    /* this attempt's commit mark (STATUS_COMMIT_MARK) */
-	bool mark_ok;     /* the mark was written in the transaction */
 };
-
-/* A commit mark no earlier commit of this domain wrote: CLOCK_MONOTONIC in
- * nanoseconds, which keeps counting across a respawned daemon, a suspend and a
- * restore, made strictly increasing within this daemon. */
-static void make_mark(char *out, size_t size)
-{
-	static unsigned long long last;
-	unsigned long long now = 0;
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
-		now = (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
-	last = now > last ? now : last + 1;
-	snprintf(out, size, "%llu", last);
-}
 
 static const char *node_word(enum xtv_node node)
 {
@@ -148,22 +130,6 @@ static int end_attempt(struct daemon *d, xsio_txn t, bool read_only, struct comm
 	return ret != 0 && read_only && xsio_txn_lost(d->xs) ? 0 : ret;
 }
 
-/* Read the node. Speculating, the usual ack "" and the commit mark go with the
- * read (xsio_txn_read_put); *spec_ret is the ack's 0 or -errno. */
-static int read_node(struct daemon *d, xsio_txn t, const char *path, bool speculate,
-		     struct committed *c, int *spec_ret)
-{
-	struct xsio_put puts[] = { { path, "", 0 }, { STATUS_COMMIT_MARK, c->mark, 0 } };
-	int ret;
-
-	if (!speculate)
-		return xsio_txn_read(d->xs, t, path, &c->value, &c->len);
-	ret = xsio_txn_read_put(d->xs, t, path, &c->value, &c->len, puts, 2);
-	*spec_ret = puts[0].ret;
-	c->mark_ok = puts[1].ret == 0;
-	return ret;
-}
-
 /* One attempt: 0 (committed, or nothing to write), -EAGAIN (a conflict:
  * try again), -ECANCELED (try again without speculating), or -errno.
  * SPECULATE: read the node and write "" to it in one round trip
@@ -176,18 +142,18 @@ static int attempt(struct daemon *d, enum xtv_node node, enum xtv_event_kind kin
 	struct xtv_event ev = { .node = node, .kind = kind };
 	size_t tried = 0;
 	int spec_ret = 0;
-	bool read_only;
 	xsio_txn t;
 	int ret;
 
 	c->commit_sent = false;
 	c->n_puts = 0;
-	c->mark_ok = false;
-	make_mark(c->mark, sizeof(c->mark));
 	ret = xsio_txn_start(d->xs, &t);
 	if (ret != 0)
 		return ret;
-	ret = read_node(d, t, path, speculate, c, &spec_ret);
+	if (speculate)
+		ret = xsio_txn_read_put(d->xs, t, path, &c->value, &c->len, "", &spec_ret);
+	else
+		ret = xsio_txn_read(d->xs, t, path, &c->value, &c->len);
 	if (ret != 0 && ret != -ENOENT) {
 		xsio_txn_end(d->xs, t, true);
 		return ret;
@@ -204,12 +170,8 @@ static int attempt(struct daemon *d, enum xtv_node node, enum xtv_event_kind kin
 		write_ack(d, t, &ev, c);
 	}
 	c->state_ok = write_state(d, t, c, &tried);
-	/* A read-only transaction has nothing to commit; one that commits carries
-	 * the mark (speculating, it went with the read). */
-	read_only = !c->plan.ack_due && tried == 0;
-	if (!speculate && !read_only)
-		c->mark_ok = xsio_txn_put(d->xs, t, STATUS_COMMIT_MARK, c->mark) == 0;
-	return end_attempt(d, t, read_only, c);
+	/* A read-only transaction has nothing to commit. */
+	return end_attempt(d, t, !c->plan.ack_due && tried == 0, c);
 }
 
 /* Whether path reads as want (NULL: absent), on libxenstore's connection. */
@@ -226,19 +188,15 @@ static bool node_reads(struct daemon *d, const char *path, const char *want)
 	return same;
 }
 
-/* Whether the lost commit landed. Its mark tells: only the daemon writes
- * data/xtv, and no other commit wrote that value. Without the mark (its write
- * was refused), whether everything else it wrote reads as it wrote it: the ack
- * and the state keys. A state key is sure evidence; the node alone is not, when
- * another writer may have written the same value meanwhile (libxl's ""
- * cancelling a suspend). A commit that wrote nothing tells nothing: it counts
- * as not landed. */
+/* Whether everything the lost commit wrote reads as it wrote it: the ack and
+ * the state keys. Only the daemon writes data/xtv, so a state key is sure
+ * evidence; the node alone is not, when another writer may have written the
+ * same value meanwhile (libxl's "" cancelling a suspend). A commit that wrote
+ * neither tells nothing: it counts as not landed. */
 static bool writes_show(struct daemon *d, enum xtv_node node, const struct committed *c)
 {
 	bool ack_written = c->plan.ack_due && c->ack_ret == 0;
 
-	if (c->mark_ok)
-		return node_reads(d, STATUS_COMMIT_MARK, c->mark);
 	if (!ack_written && c->n_puts == 0)
 		return false;
 	if (ack_written && !node_reads(d, protocol_node_path(node), ack_value(&c->plan)))

@@ -144,7 +144,7 @@ static struct wire_msg put_msg(xsio_txn t, const char *path, const char *value)
 /* Send COUNT requests in one writev(2), so that xenstored finds them together; each
  * header and part its own segment: the Linux xenbus device, which takes the
  * segments one by one, then sees each message whole before the next begins. */
-#define WIRE_BATCH_MAX (1 + XSIO_READ_PUTS_MAX)
+#define WIRE_BATCH_MAX 2
 
 static int wire_send(struct wire_msg *msgs, int count)
 {
@@ -416,33 +416,24 @@ int xsio_txn_read(struct xs_handle *h, xsio_txn t, const char *path, char **valu
 }
 
 int xsio_txn_read_put(struct xs_handle *h, xsio_txn t, const char *path, char **value,
-		      size_t *len, struct xsio_put *puts, size_t n_puts)
+		      size_t *len, const char *put_value, int *put_ret)
 {
-	struct wire_msg m[WIRE_BATCH_MAX];
-	int ret;
+	struct wire_msg m[2] = { wire_msg(XS_READ, t, path, NULL, 0), put_msg(t, path, put_value) };
+	int ret = wire_send(m, 2);
 
 	(void)h;
-	if (n_puts > XSIO_READ_PUTS_MAX)
-		return -EINVAL;
-	m[0] = wire_msg(XS_READ, t, path, NULL, 0);
-	for (size_t i = 0; i < n_puts; i++) {
-		m[i + 1] = put_msg(t, puts[i].path, puts[i].value);
-		puts[i].ret = -EIO;
-	}
-	ret = wire_send(m, (int)n_puts + 1);
+	*put_ret = -EIO;
 	if (ret != 0)
 		return ret;
-	/* Every reply is read even if one is an error: they come in order. */
+	/* Both replies are read even if the first is an error: they come in order. */
 	ret = wire_recv(m[0].hdr.req_id, XS_READ, value, len);
 	if (wire.fd < 0)
 		return ret;
-	for (size_t i = 0; i < n_puts; i++) {
-		puts[i].ret = wire_expect_ok(m[i + 1].hdr.req_id, m[i + 1].hdr.type);
-		if (wire.fd < 0) {
-			if (ret == 0)
-				free(*value);
-			return puts[i].ret;
-		}
+	*put_ret = wire_expect_ok(m[1].hdr.req_id, m[1].hdr.type);
+	if (wire.fd < 0) {
+		if (ret == 0)
+			free(*value);
+		return *put_ret;
 	}
 	return ret;
 }

@@ -52,23 +52,13 @@ typedef unsigned int xsio_txn;
 int xsio_txn_start(struct xs_handle *h, xsio_txn *t);
 int xsio_txn_read(struct xs_handle *h, xsio_txn t, const char *path, char **value,
 		  size_t *len);
-/* A write of value to path (a removal if value is NULL) sent with a read; ret
- * is its 0 or -errno. */
-struct xsio_put {
-	const char *path;
-	const char *value;
-	int ret;
-};
-
-#define XSIO_READ_PUTS_MAX 2
-
-/* Read path as xsio_txn_read does and, in the same round trip, do up to
- * XSIO_READ_PUTS_MAX puts as xsio_txn_put does, whatever the read finds: each
- * put's ret is set when the read's reply came. For an ack that is due only if
- * the read shows a request: end the transaction with abort when it is not.
- * Returns the read's 0 or -errno. */
+/* Read path as xsio_txn_read does and, in the same round trip, put put_value
+ * there (a write, or a removal if NULL) as xsio_txn_put does, whatever the read
+ * finds: the put's 0 or -errno in *put_ret. For an ack that is due only if the
+ * read shows a request: end the transaction with abort when it is not. Returns
+ * the read's 0 or -errno; *put_ret is set when the read's reply came. */
 int xsio_txn_read_put(struct xs_handle *h, xsio_txn t, const char *path, char **value,
-		      size_t *len, struct xsio_put *puts, size_t n_puts);
+		      size_t *len, const char *put_value, int *put_ret);
 /* Write value, or remove path if value is NULL. */
 int xsio_txn_put(struct xs_handle *h, xsio_txn t, const char *path, const char *value);
 int xsio_txn_end(struct xs_handle *h, xsio_txn t, bool abort);

@@ -349,16 +349,14 @@ int xsio_txn_put(struct xs_handle *h, xsio_txn t, const char *path, const char *
 	return 0;
 }
 
-/* As the real one, a read and its puts in one round trip: here, one after the other. */
+/* As the real one, a read and a put in one round trip: here, one after the other. */
 int xsio_txn_read_put(struct xs_handle *h, xsio_txn t, const char *path, char **value,
-		      size_t *len, struct xsio_put *puts, size_t n_puts)
+		      size_t *len, const char *put_value, int *put_ret)
 {
 	int ret = xsio_txn_read(h, t, path, value, len);
 
-	for (size_t i = 0; i < n_puts; i++) {
-		puts[i].ret = xsio_txn_put(h, t, puts[i].path, puts[i].value);
-		h->ops[h->n_ops - 1].with_previous = true;
-	}
+	*put_ret = xsio_txn_put(h, t, path, put_value);
+	h->ops[h->n_ops - 1].with_previous = true;
 	return ret;
 }
 

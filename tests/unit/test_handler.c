@@ -393,11 +393,9 @@ static void test_override_ack_none(void)
 	ok(writes_to(&w, SHUTDOWN) == 0 && node_is(&w, SHUTDOWN, "poweroff"),
 	   "control/shutdown is not written (ack none)");
 	ok(op_at(&w, 2)->kind == FAKE_TXN_PUT && op_at(&w, 2)->with_previous &&
-		   op_at(&w, 3)->kind == FAKE_TXN_PUT && op_at(&w, 3)->with_previous &&
-		   strcmp(op_at(&w, 3)->path, STATE_DIR "commit") == 0 &&
-		   op_at(&w, 4)->kind == FAKE_TXN_ABORT && count_kind(&w, FAKE_TXN_ABORT, 0) == 1,
-	   "the \"\" and the commit mark sent with the read are discarded: that transaction is "
-	   "aborted, the next one writes the state alone");
+		   op_at(&w, 3)->kind == FAKE_TXN_ABORT && count_kind(&w, FAKE_TXN_ABORT, 0) == 1,
+	   "the \"\" sent with the read is discarded: that transaction is aborted, the next one "
+	   "writes the state alone");
 	ok(strcmp(actions(), "reboot\n") == 0 && r.settle,
 	   "the override's action runs (ran: %s), the node is settled", ran());
 	step(&w, XTV_NODE_SHUTDOWN, XTV_EVENT_REREAD);
@@ -511,22 +509,20 @@ static void test_ack_and_state_together(void)
 }
 
 /* The kernel's own handler: transaction start, read, write, end. The daemon
- * sends the write, and its commit mark, with the read: one round trip fewer. */
+ * sends the write with the read: one round trip fewer. */
 static void test_round_trips(void)
 {
 	static const struct {
 		enum fake_op_kind kind;
 		bool with_previous;
 		const char *path;
-		const char *value; /* NULL: any (the mark) */
+		const char *value;
 	} want[] = {
 		{ FAKE_TXN_START, false, "", "" },
 		{ FAKE_TXN_READ, false, TESTING, "now:ignore" },
 		{ FAKE_TXN_PUT, true, TESTING, "" },
-		{ FAKE_TXN_PUT, true, STATE_DIR "commit", NULL },
 		{ FAKE_TXN_COMMIT, false, "", "" },
 	};
-	const size_t n_want = sizeof(want) / sizeof(want[0]);
 	struct world w;
 	bool same = true;
 	size_t i;
@@ -534,16 +530,15 @@ static void test_round_trips(void)
 	case_begin("a plain testing message costs three round trips, the kernel's ack four");
 	world_new(&w, false);
 	handle_testing_message(&w, "now:ignore");
-	for (i = 0; i < n_want && same; i++) {
+	for (i = 0; i < 4 && same; i++) {
 		const struct fake_op *op = op_at(&w, i);
 
 		same = op && op->kind == want[i].kind && op->ret == 0 &&
 		       op->with_previous == want[i].with_previous &&
-		       strcmp(op->path, want[i].path) == 0 &&
-		       (!want[i].value || strcmp(op->value, want[i].value) == 0) &&
+		       strcmp(op->path, want[i].path) == 0 && strcmp(op->value, want[i].value) == 0 &&
 		       op->txn == op_at(&w, 0)->txn;
 	}
-	ok(same, "start, read \"now:ignore\" and write \"\" and the commit mark together, commit%s",
+	ok(same, "start, read \"now:ignore\" and write \"\" together, commit%s",
 	   same ? "" : " (differs at the call shown by the log)");
 	for (; i < ops_in_step(&w) && same; i++) {
 		const struct fake_op *op = op_at(&w, i);
@@ -551,7 +546,7 @@ static void test_round_trips(void)
 		same = op->kind == FAKE_WRITE && (strcmp(op->path, STATE_DIR "handled") == 0 ||
 						  strcmp(op->path, STATE_DIR "last") == 0);
 	}
-	ok(same && ops_in_step(&w) == 7 && round_trips_in_step(&w) == 5,
+	ok(same && ops_in_step(&w) == 6 && round_trips_in_step(&w) == 5,
 	   "then only data/xtv/handled and data/xtv/last, after the commit (%zu calls)",
 	   ops_in_step(&w));
 	ok(node_is(&w, STATE_DIR "handled", "1") && strcmp(actions(), "") == 0,
@@ -670,79 +665,6 @@ static void test_lost_commit_state_evidence(void)
 	world_free(&w);
 }
 
-/* A new world with control/shutdown = "halt" written (no override: the ack ""
- * is all the decision writes, besides the commit mark), whose transactions'
- * connection breaks at the next commit, and another writer's "" lands right
- * after the daemon's read, as libxl's cancelling "" would. */
-static void plain_request_with_lost_commit(struct world *w, bool lands)
-{
-	world_new(w, false);
-	fake_set(w->xs, SHUTDOWN, "halt");
-	fake_break_connection(w->xs, FAKE_TXN_COMMIT, lands, 1);
-	fake_write_after_read(w->xs, SHUTDOWN, "");
-}
-
-/* data/xtv/commit, "" if absent. */
-static const char *mark_of(const struct world *w)
-{
-	const char *mark = fake_get(w->xs, STATE_DIR "commit");
-
-	return mark ? mark : "";
-}
-
-/* A lost commit that wrote only the ack "": its commit mark tells whether it
- * landed, where the node cannot (it reads "" either way). */
-static void test_lost_commit_mark(void)
-{
-	struct world w;
-	char first[32];
-
-	case_begin("a lost ack-only commit: the mark, not the node, says it did not land");
-	plain_request_with_lost_commit(&w, false);
-	step(&w, XTV_NODE_SHUTDOWN, XTV_EVENT_WRITE);
-	ok(logged("event=error op=commit path=control/shutdown errno=5 lost=1 landed=no"),
-	   "the node reads \"\", data/xtv/commit does not hold the mark: not landed");
-	ok(count_kind(&w, FAKE_TXN_START, 0) == 2 && strcmp(actions(), "") == 0 &&
-		   w.d.handled == 0,
-	   "decided again on the other writer's \"\": nothing runs (ran: %s)", ran());
-	case_end();
-	world_free(&w);
-
-	case_begin("a lost ack-only commit that landed: acted on once");
-	world_new(&w, false);
-	fake_set(w.xs, SHUTDOWN, "halt");
-	fake_break_connection(w.xs, FAKE_TXN_COMMIT, true, 1);
-	step(&w, XTV_NODE_SHUTDOWN, XTV_EVENT_WRITE);
-	ok(logged("event=error op=commit path=control/shutdown errno=5 lost=1 landed=yes") &&
-		   count_kind(&w, FAKE_TXN_START, 0) == 1,
-	   "data/xtv/commit holds the mark: landed, not decided again");
-	ok(strcmp(actions(), "halt\n") == 0 && w.d.handled == 1, "halt runs once (ran: %s)",
-	   ran());
-	case_end();
-	world_free(&w);
-
-	case_begin("each commit writes a mark of its own");
-	world_new(&w, false);
-	handle_testing_message(&w, "now:ignore");
-	snprintf(first, sizeof(first), "%s", mark_of(&w));
-	handle_testing_message(&w, "now:ignore");
-	ok(first[0] && mark_of(&w)[0] && strcmp(first, mark_of(&w)) != 0,
-	   "two messages, two marks (%s, then %s)", first, mark_of(&w));
-	case_end();
-	world_free(&w);
-
-	/* The limit that remains: a domain that may not write data/xtv. */
-	case_begin("the mark refused: the node and state keys are the evidence, as before");
-	plain_request_with_lost_commit(&w, false);
-	fake_refuse_writes(w.xs, STATE_DIR "commit", EACCES);
-	step(&w, XTV_NODE_SHUTDOWN, XTV_EVENT_WRITE);
-	ok(logged("event=error op=commit path=control/shutdown errno=5 lost=1 landed=yes") &&
-		   strcmp(actions(), "halt\n") == 0,
-	   "without a mark only the node tells, and it reads like the ack (ran: %s)", ran());
-	case_end();
-	world_free(&w);
-}
-
 /* With the kernel answering control/shutdown, overrides are refused loudly. */
 static void test_kernel_owns_shutdown(void)
 {
@@ -788,7 +710,6 @@ int main(void)
 	test_override_ack_none();
 	test_connection_lost();
 	test_lost_commit_state_evidence();
-	test_lost_commit_mark();
 	test_refused_testing_ack();
 	test_ack_and_state_together();
 	test_round_trips();
