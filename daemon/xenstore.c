@@ -144,10 +144,15 @@ static struct wire_msg put_msg(xsio_txn t, const char *path, const char *value)
 /* Send COUNT requests in one writev(2), so that xenstored finds them together; each
  * header and part its own segment: the Linux xenbus device, which takes the
  * segments one by one, then sees each message whole before the next begins.
- * Never more than two in flight: three requests of one transaction sent at once
- * on the ring (a read and two writes) made the lab's C xenstored 4.17 stop
- * answering every client, dom0 included (git show 496e33c). Over xenstored's
- * Unix socket three passed; the cause on the ring was not found. */
+ *
+ * Only a read and a put of the same path may go together. The Linux xenbus device
+ * (6.1, xenbus_dev_request_and_reply()) queues a request with its payload still in
+ * the open file's one message buffer, and the next request written is copied over
+ * it before the xenbus thread may have sent the first: a queued request can go out
+ * with the next one's payload. A read of PATH overwritten by a put of PATH sends
+ * "PATH\0" all the same; anything else can be corrupted. With a third request (a
+ * put of another path) sent so in the lab, the C xenstored stopped answering every
+ * client, dom0 included (git show 496e33c); how, from those requests, not known. */
 #define WIRE_BATCH_MAX 2
 
 static int wire_send(struct wire_msg *msgs, int count)
