@@ -123,6 +123,19 @@ await_pipe() {
 	}
 }
 
+# bounded SECONDS CMD...: CMD under timeout(1), and SIGKILL 5 s after its SIGTERM: a
+# dom0 tool that waits on a xenstored which no longer answers can outlive a plain
+# `timeout` (in the lab of 29 November 2026, `timeout 30 xl shutdown` had not returned
+# after 60 s). BusyBox's timeout exits 143 (or 137) where coreutils' exits 124.
+bounded() {
+	b_secs=$1
+	shift
+	timeout -k 5 "$b_secs" "$@"
+}
+
+# xenstored_answers: dom0's xenstored still answers a request, within 10 s.
+xenstored_answers() { bounded 10 xenstore-exists /local >/dev/null 2>&1; }
+
 # wait_pid PID TIMEOUT: bounded wait for a child of this shell; 124 if it had to be killed.
 wait_pid() {
 	w_mark=$SC_DIR/.killed.$1
@@ -147,7 +160,7 @@ await_xs() { await "$(xs_path "$1")" "$3" xs_is "$1" "$2"; }
 
 # dom_state: xl's six-letter state of DOMID (r b p s c d), fails if the domain is gone.
 dom_state() {
-	xl list "$DOMID" 2>/dev/null | awk 'NR == 2 { print $5; f = 1 } END { exit !f }'
+	bounded 20 xl list "$DOMID" 2>/dev/null | awk 'NR == 2 { print $5; f = 1 } END { exit !f }'
 }
 dom_running() { st=$(dom_state) && case "$st" in *[scd]*) false ;; *) true ;; esac; }
 dom_gone() { ! xl list "$DOMID" >/dev/null 2>&1; }
@@ -280,7 +293,7 @@ xl_cmd() {
 	x_name=$1
 	shift
 	x_rc=0
-	timeout 90 "$@" >"$SC_DIR/$x_name.log" 2>&1 || x_rc=$?
+	bounded 90 "$@" >"$SC_DIR/$x_name.log" 2>&1 || x_rc=$?
 	note "$* -> $x_rc"
 	return "$x_rc"
 }
@@ -288,8 +301,8 @@ xl_cmd() {
 # cleanup_domains: destroy this scenario's domain(s) (by name: lanes run side by side).
 cleanup_domains() {
 	n=0
-	while d=$(xl domid "$DOM" 2>/dev/null) && [ "$n" -lt 5 ]; do
-		timeout 30 xl destroy "$d" >/dev/null 2>&1 || true
+	while d=$(bounded 20 xl domid "$DOM" 2>/dev/null) && [ "$n" -lt 5 ]; do
+		bounded 30 xl destroy "$d" >/dev/null 2>&1 || true
 		n=$((n + 1))
 	done
 }

@@ -9,7 +9,7 @@ set -eu
 usage() {
 	cat >&2 <<'EOF'
 usage: tests/lab/run-lab.sh [-s SET] [-t TYPE] [-o RESULTS] [-m MEM] [-k KERNEL] [-i INITRD]
-                            [-e EXTRA] [-r READY_NODE] [-T SECONDS] [-n NAMES] [--expect-broken]
+                            [-e EXTRA] [-r READY_NODE] [-T SECONDS] [-n NAMES] [--expect-broken|--expect-hung]
   -s SET      scenario set: fast (default), full, stub, demo
   -t TYPE     guest type the scenarios create, pv (default) or pvh; TAP and JUnit name
               every test case TYPE/NAME (pv/boot, pvh/boot)
@@ -27,6 +27,8 @@ usage: tests/lab/run-lab.sh [-s SET] [-t TYPE] [-o RESULTS] [-m MEM] [-k KERNEL]
   -V VAR=VAL  set a runner variable (BOOT_TIMEOUT, ACK_TIMEOUT, SHUTDOWN_TIMEOUT, SETTLE)
   --expect-broken  succeed only if the lab ran completely and the matrix failed
                    (boot must fail): proves a broken daemon is caught
+  --expect-hung    with -s hung: succeed only if the runner ended the run by itself after
+                   xenstored stopped, said so, and reported the rest as not run
   --payload-only  build dom0's initramfs for these options, print its path and stop
                    (tests/lab/lab-shell.sh boots it with a shell)
 env: LAB_CACHE (cache/lab), LAB_OUT (out/lab), QEMU_CPU and QEMU_ACCEL (the emulated CPU
@@ -40,7 +42,7 @@ TOP=$(cd "$HERE/../.." && pwd)
 LAB_CACHE=${LAB_CACHE:-$TOP/cache/lab}
 export LAB_CACHE # read by qemu.sh
 LAB_OUT=${LAB_OUT:-$TOP/out/lab}
-SET=fast TYPE=pv RESULTS=results/lab MEM="" ONLY="" EXPECT_BROKEN=0 VARS="" LANES=1 RETRY=1
+SET=fast TYPE=pv RESULTS=results/lab MEM="" ONLY="" EXPECT_BROKEN=0 EXPECT_HUNG=0 VARS="" LANES=1 RETRY=1
 PAYLOAD_ONLY=0
 # The default domU memory per guest type: the floors the whole fast matrix passed at
 # (docs/lab.md "Memory"; install/xl/*.cfg and install/xenserver-install.sh use the same).
@@ -66,6 +68,7 @@ while [ $# -gt 0 ]; do
 	-V) case "$2" in [A-Z_]*=*) VARS="$VARS$2
 " ;; *) usage ;; esac; shift 2 ;;
 	--expect-broken) EXPECT_BROKEN=1; shift ;;
+	--expect-hung) EXPECT_HUNG=1; shift ;;
 	--payload-only) PAYLOAD_ONLY=1; shift ;;
 	*) usage ;;
 	esac
@@ -257,6 +260,23 @@ broken_verdict() {
 	echo "lab-broken: as expected, every scenario failed against the broken daemon"
 }
 
+# hung_verdict QEMU_RC: the run of the hung set ended by itself (QEMU not stopped by its
+# bound), the scenario that stopped xenstored says so, and the one after it was not run.
+hung_verdict() {
+	s=$RESULTS/summary.tsv
+	[ "$1" = 0 ] || { echo "lab-hung: the run did not end by itself (QEMU status $1)" >&2; return 1; }
+	if ! awk -F'\t' '$1 == "hung-xenstored" && $2 != "pass" && $4 ~ /xenstored stopped answering/' "$s" | grep -q .; then
+		echo "lab-hung: hung-xenstored does not report the stopped xenstored" >&2; return 1
+	fi
+	if ! awk -F'\t' '$1 == "hung-after" && $2 == "error" && $4 ~ /^not run: .*during hung-xenstored/' "$s" | grep -q .; then
+		echo "lab-hung: hung-after was not reported as not run" >&2; return 1
+	fi
+	if ! grep -q 'ok - xl shutdown ends within its bound' "$RESULTS/scenarios/hung-xenstored/checks.log"; then
+		echo "lab-hung: xl shutdown outlived its bound" >&2; return 1
+	fi
+	echo "lab-hung: as expected, the runner ended the run after xenstored stopped answering"
+}
+
 main() {
 	for f in "$LAB_CACHE/xen" "$LAB_CACHE/dom0/vmlinux" "$LAB_OUT/dom0-base.cpio" "$KERNEL" "$INITRD"; do
 		[ -f "$f" ] || { echo "run-lab: missing $f (make lab-deps image)" >&2; exit 1; }
@@ -271,6 +291,11 @@ main() {
 	echo "lab: QEMU finished after $(($(date +%s) - start))s (status $q_rc)"
 	rc=0
 	collect "$q_rc" || rc=1
+	if [ "$EXPECT_HUNG" = 1 ]; then
+		[ "$rc" = 1 ] || { echo "lab-hung: the run passed with a stopped xenstored" >&2; exit 1; }
+		hung_verdict "$q_rc"
+		exit
+	fi
 	if [ "$EXPECT_BROKEN" = 1 ]; then
 		[ "$rc" = 1 ] || { echo "lab-broken: the matrix passed against a broken daemon" >&2; exit 1; }
 		broken_verdict

@@ -35,6 +35,13 @@ selected() {
 	}'
 }
 
+# XENSTORED_STOPPED: written with the scenario's name when dom0's xenstored stopped
+# answering during it. Nothing after that can run (every xl and xenstore call would wait
+# for ever), so the runner ends at once and says why: once a guest made the lab's C
+# xenstored stop answering every client (docs/lab.md), and the lab sat silent until its
+# 2400 s bound, in the runner's own unbounded `xl list` after the scenario.
+XENSTORED_STOPPED=$RESULTS/xenstored-stopped
+
 # run_one NAME COMMAND: the scenario in a bounded subshell; its verdict file is the result.
 run_one() {
 	SC_DIR=$RESULTS/scenarios/$1
@@ -56,12 +63,32 @@ run_one() {
 	fi
 	[ -s "$SC_DIR/verdict" ] ||
 		printf 'error\tscenario ended without a verdict\n' >"$SC_DIR/verdict"
-	for d in $(xl list 2>/dev/null | awk -v n="$DOM" '$1 == n { print $2 }'); do
-		xenstore-ls -p "/local/domain/$d" >"$SC_DIR/xenstore-$d.txt" 2>&1 || true
+	if xenstored_answers; then
+		after_scenario
+	else
+		xenstored_stopped "$1"
+	fi
+	cp "$(console_log)" "$SC_DIR/console.log" 2>/dev/null || : >"$SC_DIR/console.log"
+}
+
+# after_scenario: keep the domain's xenstore tree, ask a guest that still runs after a
+# failure where it waits, destroy the domain.
+after_scenario() {
+	for d in $(bounded 20 xl list 2>/dev/null | awk -v n="$DOM" '$1 == n { print $2 }'); do
+		bounded 20 xenstore-ls -p "/local/domain/$d" >"$SC_DIR/xenstore-$d.txt" 2>&1 || true
 		grep -q '^pass' "$SC_DIR/verdict" || dump_guest_state "$d" >>"$SC_DIR/checks.log" 2>&1
 	done
 	cleanup_domains
-	cp "$(console_log)" "$SC_DIR/console.log" 2>/dev/null || : >"$SC_DIR/console.log"
+}
+
+# xenstored_stopped NAME: the scenario's verdict says that xenstored stopped answering;
+# the remaining scenarios are reported as not run (run_lane).
+xenstored_stopped() {
+	echo "$1" >"$XENSTORED_STOPPED"
+	IFS=$tab read -r s_v s_msg <"$SC_DIR/verdict" || true
+	[ "$s_v" = pass ] && s_v=error
+	printf '%s\t%s\n' "$s_v" "dom0's xenstored stopped answering${s_msg:+; $s_msg}" >"$SC_DIR/verdict"
+	echo "lab: dom0's xenstored stopped answering during $1: no further scenario can run"
 }
 
 # dump_guest_state DOMID: after a scenario that did not pass, while its guest still runs, ask
@@ -77,7 +104,7 @@ dump_guest_state() {
 	sysrq_dump m "pages reserved"
 }
 sysrq_dump() {
-	if xenstore-write "$(xs_path control/sysrq)" "$1" && await_console "$2" 20; then :; else
+	if bounded 20 xenstore-write "$(xs_path control/sysrq)" "$1" && await_console "$2" 20; then :; else
 		note "no sysrq $1 dump from guest $DOMID within 20s"
 	fi
 }
@@ -89,6 +116,14 @@ attempt() {
 	IFS=$tab read -r v msg <"$RESULTS/scenarios/$1/verdict" || true
 }
 
+# not_run NAME PURPOSE LANE: the row of a scenario that could not run after xenstored
+# stopped answering.
+not_run() {
+	n_msg="not run: dom0's xenstored stopped answering during $(cat "$XENSTORED_STOPPED")"
+	printf '%s\terror\t0\t%s\t%s\n' "$1" "$n_msg" "$2" >>"$RESULTS/summary.$3"
+	echo "lab: [$i/$total] $1: error (0s) - $n_msg"
+}
+
 # run_lane LANE: the scenarios whose position modulo LAB_LANES is LANE, one after the
 # other; rows go to RESULTS/summary.LANE. Lanes run side by side (different domains).
 run_lane() {
@@ -98,10 +133,14 @@ run_lane() {
 		[ -n "$name" ] || continue
 		i=$((i + 1))
 		[ $(((i - 1) % LAB_LANES)) -eq "$1" ] || continue
+		if [ -s "$XENSTORED_STOPPED" ]; then
+			not_run "$name" "$purpose" "$1"
+			continue
+		fi
 		echo "lab: [$i/$total] $name: $purpose ..."
 		t0=$(date +%s)
 		attempt "$name" "$cmd"
-		if [ "$v" = error ] && [ "$LAB_RETRY" = 1 ]; then
+		if [ "$v" = error ] && [ "$LAB_RETRY" = 1 ] && [ ! -s "$XENSTORED_STOPPED" ]; then
 			# An error is a failed precondition (the domain was not created or never came
 			# up), not a verdict on behaviour: run the scenario once more, keep both.
 			echo "lab: [$i/$total] $name: error - $msg; running it again"
