@@ -152,7 +152,10 @@ static struct wire_msg put_msg(xsio_txn t, const char *path, const char *value)
  * with the next one's payload. A read of PATH overwritten by a put of PATH sends
  * "PATH\0" all the same; anything else can be corrupted. With a third request (a
  * put of another path) sent so in the lab, the C xenstored stopped answering every
- * client, dom0 included (git show 496e33c); how, from those requests, not known. */
+ * client, dom0 included (git show 496e33c); two reads of different paths do the
+ * same (the lab's xenbus-pipeline scenario on a kernel without patch 0006). The
+ * VM's kernel copies the payload (patch 0006), but the daemon also runs under
+ * other kernels (the bench boots its initrd under Debian's), so the rule stays. */
 #define WIRE_BATCH_MAX 2
 
 static int wire_send(struct wire_msg *msgs, int count)

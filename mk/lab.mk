@@ -61,8 +61,9 @@ $(LAB_STUB): tests/lab/mkstub.sh | $(DEPS_STAMP)
 	tests/lab/mkstub.sh $@
 
 # dom0-side tools the scenarios run (tests/lab/tools/*.c): static musl, libxenstore from
-# mk/musl-libs.mk; run-lab.sh puts $(LAB_OUT)/tools/* in dom0's /usr/bin.
-LAB_TOOLS := $(LAB_OUT)/tools/xs-kick
+# mk/musl-libs.mk; run-lab.sh puts $(LAB_OUT)/tools/* in dom0's /usr/bin. xenbus-pipeline
+# runs in a guest: the xenbus-pipeline scenario packs it into a copy of the VM's initrd.
+LAB_TOOLS := $(LAB_OUT)/tools/xs-kick $(LAB_OUT)/tools/xenbus-pipeline
 $(LAB_OUT)/tools/%: tests/lab/tools/%.c $(OUT)/musl/lib/libxenstore.a | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	musl-gcc -std=c11 -Os -Wall -Wextra -Werror -static -s -I$(OUT)/musl/include -o $@ $< \

@@ -261,11 +261,12 @@ expect_running() {
 console_log() { echo "/var/log/xen/console/guest-$DOM.log"; }
 console_has() { grep -q -- "$1" "$(console_log)" 2>/dev/null; }
 
-# await_console PATTERN TIMEOUT: a line matching PATTERN appears in the guest's console log.
+# await_console PATTERN TIMEOUT: a line matching PATTERN appears in the guest's console log
+# (followed by name, -F: xenconsoled creates it only once the guest's console is up).
 await_console() {
 	console_has "$1" && return 0
 	mkfifo "$SC_DIR/.tail"
-	tail -n +1 -f "$(console_log)" >"$SC_DIR/.tail" 2>/dev/null &
+	tail -n +1 -F "$(console_log)" >"$SC_DIR/.tail" 2>/dev/null &
 	t_pid=$!
 	t_rc=0
 	timeout "$2" grep -q -m 1 -- "$1" <"$SC_DIR/.tail" || t_rc=1

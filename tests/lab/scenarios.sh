@@ -53,6 +53,7 @@ save-restore      fast,full       t_save_restore 1                | xl save + re
 save-restore-x3   fast,full       t_save_restore 3                | three save/restore cycles in a row
 save-restore-x5   full            t_save_restore 5                | five save/restore cycles in a row
 save-checkpoint   fast,full       t_save_checkpoint               | xl save -c: same domain resumes (cancelled), daemon answers
+xenbus-pipeline   fast,full       t_xenbus_pipeline               | kernel (patch 0006): reads written back to back on /dev/xen/xenbus each get their own reply
 mem-floor         floor           t_mem_floor                     | the smallest memory (MiB) at which the VM boots and answers
 demo              demo            t_demo                          | the VM obeys a testing message (make demo)
 '
@@ -382,6 +383,39 @@ t_demo() {
 	say "the VM's console:"
 	show_console
 	pass
+}
+
+# --- the kernel's xenbus device ----------------------------------------------------------
+
+# t_xenbus_pipeline: the VM's kernel and initrd with a guest program in the daemon's place
+# (tests/lab/xenbus-pipeline.c, in dom0's /usr/bin) that writes pairs of reads on
+# /dev/xen/xenbus back to back before it reads their replies, and logs how many pairs
+# came back intact. Linux 6.1 without patch 0006 sends the first of each pair with the
+# second one's payload (docs/kernel.md, "Pipelined requests on /dev/xen/xenbus").
+t_xenbus_pipeline() {
+	need "initrd with the pipelining check as /sbin/xtvd" pipeline_initrd
+	XTV_RAMDISK=$SC_DIR/initrd
+	check "xl create $DOM" vm_start
+	check "the check reports within ${BOOT_TIMEOUT}s" \
+		await_console "xenbus-pipeline: rounds=" "$BOOT_TIMEOUT"
+	check "every reply carried its own request's value ($(pipeline_result))" pipeline_intact
+	pass
+}
+
+# pipeline_initrd: SC_DIR/initrd, the initrd under test followed by a cpio whose
+# /sbin/xtvd is the check (a later member wins, as in tests/lab/mkbroken.sh).
+pipeline_initrd() {
+	mkdir -p "$SC_DIR/root/sbin" &&
+		cp /usr/bin/xenbus-pipeline "$SC_DIR/root/sbin/xtvd" &&
+		(cd "$SC_DIR/root" && printf 'sbin\nsbin/xtvd\n' | cpio -o -H newc >../check.cpio 2>/dev/null) &&
+		gzip -n "$SC_DIR/check.cpio" &&
+		cat "$XTV_RAMDISK" "$SC_DIR/check.cpio.gz" >"$SC_DIR/initrd" &&
+		rm -r "$SC_DIR/root" "$SC_DIR/check.cpio.gz"
+}
+pipeline_result() { grep -m 1 -o 'xenbus-pipeline: rounds=.*' "$(console_log)" 2>/dev/null | tr -d '\r'; }
+pipeline_intact() {
+	r=$(pipeline_result | sed -n 's/.* rounds=\([0-9]*\) intact=\([0-9]*\) wrong=0$/\1 \2/p')
+	[ -n "$r" ] && [ "${r% *}" = "${r#* }" ] && [ "${r% *}" -gt 0 ]
 }
 
 # --- extra sets ------------------------------------------------------------------------
