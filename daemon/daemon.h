@@ -66,6 +66,11 @@ struct state_put {
 	const char *path;
 	const char *value;
 };
+/* Written, with a value no earlier commit wrote, by a commit on control/shutdown
+ * whose only other write is the ack "": the node cannot tell whether such a
+ * commit landed when its reply was lost (libxl cancelling a suspend writes ""
+ * too); the mark can (handler.c, needs_mark()). */
+#define STATUS_COMMIT_MARK "data/xtv/commit"
 size_t status_state_changes(const struct daemon *d, const struct xtv_state *state,
 			    struct persisted_state *staged, struct state_put *puts);
 void status_state_committed(struct daemon *d, const struct persisted_state *staged);

@@ -1066,6 +1066,17 @@ wire_lost_cancelled() {
 	expect_node control/shutdown "" && expect_node data/xtv/pending "$(pending_json ok halt)"
 }
 
+# The same without an override: the decision's commit writes only the ack "", which the
+# node cannot tell from libxl's cancel. The commit mark in data/xtv/commit can: decided
+# again on the cancelled request, the suspend does not run.
+wire_lost_cancelled_plain() {
+	echo "commit-drop $HOMEP/control/shutdown" >"$CUT_ARM"
+	request suspend
+	await_log "lost=1 landed=no" || return 1
+	barrier || return 1
+	expect_node control/shutdown ""
+}
+
 # xenstored restarted mid-run (empty store): the daemon logs the disconnect, reconnects,
 # republishes everything and keeps its pending override.
 case_xenstored_restart() {
@@ -1350,6 +1361,9 @@ all_cases() {
 	WIRE_LOST_ACTION=""
 	run_case wire-lost-commit-cancelled case_wire_lost commit-drop \
 		"event=error op=commit path=control/shutdown errno=5 lost=1 landed=no" wire_lost_cancelled
+	run_case wire-lost-commit-cancelled-plain case_wire_lost commit-drop \
+		"event=error op=commit path=control/shutdown errno=5 lost=1 landed=no" \
+		wire_lost_cancelled_plain
 	run_case send-accepted case_send_accepted
 	run_case send-override case_send_override
 	local esc='say "hi" \o/ \\x41 \n'

@@ -665,6 +665,97 @@ static void test_lost_commit_state_evidence(void)
 	world_free(&w);
 }
 
+/* A new world with control/shutdown = "halt" written (no override: the ack ""
+ * is all the decision writes, besides the commit mark), whose transactions'
+ * connection breaks at the next commit; with CANCEL, another writer's "" lands
+ * right after the daemon's read, as libxl's cancelling "" would. */
+static void plain_request_with_lost_commit(struct world *w, bool lands, bool cancel)
+{
+	world_new(w, false);
+	fake_set(w->xs, SHUTDOWN, "halt");
+	fake_break_connection(w->xs, FAKE_TXN_COMMIT, lands, 1);
+	if (cancel)
+		fake_write_after_read(w->xs, SHUTDOWN, "");
+}
+
+/* data/xtv/commit, "" if absent. */
+static const char *mark_of(const struct world *w)
+{
+	const char *mark = fake_get(w->xs, STATE_DIR "commit");
+
+	return mark ? mark : "";
+}
+
+/* A lost commit that wrote only the ack "" to control/shutdown: its commit
+ * mark tells whether it landed, where the node cannot (it reads "" either
+ * way). */
+static void test_lost_commit_mark(void)
+{
+	struct world w;
+	char first[32];
+
+	case_begin("a lost ack-only commit: the mark, not the node, says it did not land");
+	plain_request_with_lost_commit(&w, false, true);
+	step(&w, XTV_NODE_SHUTDOWN, XTV_EVENT_WRITE);
+	ok(logged("event=error op=commit path=control/shutdown errno=5 lost=1 landed=no"),
+	   "the node reads \"\", data/xtv/commit does not hold the mark: not landed");
+	ok(count_kind(&w, FAKE_TXN_START, 0) == 2 && strcmp(actions(), "") == 0 &&
+		   w.d.handled == 0,
+	   "decided again on the other writer's \"\": nothing runs (ran: %s)", ran());
+	case_end();
+	world_free(&w);
+
+	case_begin("a lost ack-only commit that landed: acted on once");
+	plain_request_with_lost_commit(&w, true, false);
+	step(&w, XTV_NODE_SHUTDOWN, XTV_EVENT_WRITE);
+	ok(logged("event=error op=commit path=control/shutdown errno=5 lost=1 landed=yes") &&
+		   count_kind(&w, FAKE_TXN_START, 0) == 1,
+	   "data/xtv/commit holds the mark: landed, not decided again");
+	ok(strcmp(actions(), "halt\n") == 0 && w.d.handled == 1, "halt runs once (ran: %s)",
+	   ran());
+	case_end();
+	world_free(&w);
+
+	case_begin("each plain request's commit writes a mark of its own, after the read");
+	world_new(&w, false);
+	fake_set(w.xs, SHUTDOWN, "halt");
+	step(&w, XTV_NODE_SHUTDOWN, XTV_EVENT_WRITE);
+	snprintf(first, sizeof(first), "%s", mark_of(&w));
+	ok(op_at(&w, 3) && op_at(&w, 3)->kind == FAKE_TXN_PUT && !op_at(&w, 3)->with_previous &&
+		   strcmp(op_at(&w, 3)->path, STATE_DIR "commit") == 0 &&
+		   op_at(&w, 4) && op_at(&w, 4)->kind == FAKE_TXN_COMMIT,
+	   "start, read and \"\" together, the mark, commit: four round trips, the kernel's "
+	   "count");
+	fake_set(w.xs, SHUTDOWN, "halt");
+	step(&w, XTV_NODE_SHUTDOWN, XTV_EVENT_WRITE);
+	ok(first[0] && mark_of(&w)[0] && strcmp(first, mark_of(&w)) != 0,
+	   "two requests, two marks (%s, then %s)", first, mark_of(&w));
+	case_end();
+	world_free(&w);
+
+	case_begin("commits with other evidence write no mark");
+	world_new(&w, false);
+	handle_testing_message(&w, "now:ignore");
+	handle_testing_message(&w, "next:reboot");
+	fake_set(w.xs, SHUTDOWN, "halt");
+	step(&w, XTV_NODE_SHUTDOWN, XTV_EVENT_WRITE);
+	ok(!fake_get(w.xs, STATE_DIR "commit"),
+	   "a testing message, an override armed, a request consuming it: no data/xtv/commit");
+	case_end();
+	world_free(&w);
+
+	/* The limit that remains: a domain that may not write data/xtv. */
+	case_begin("the mark refused: the node is the evidence, as before");
+	plain_request_with_lost_commit(&w, false, true);
+	fake_refuse_writes(w.xs, STATE_DIR "commit", EACCES);
+	step(&w, XTV_NODE_SHUTDOWN, XTV_EVENT_WRITE);
+	ok(logged("event=error op=commit path=control/shutdown errno=5 lost=1 landed=yes") &&
+		   strcmp(actions(), "halt\n") == 0,
+	   "without a mark only the node tells, and it reads like the ack (ran: %s)", ran());
+	case_end();
+	world_free(&w);
+}
+
 /* With the kernel answering control/shutdown, overrides are refused loudly. */
 static void test_kernel_owns_shutdown(void)
 {
@@ -710,6 +801,7 @@ int main(void)
 	test_override_ack_none();
 	test_connection_lost();
 	test_lost_commit_state_evidence();
+	test_lost_commit_mark();
 	test_refused_testing_ack();
 	test_ack_and_state_together();
 	test_round_trips();
