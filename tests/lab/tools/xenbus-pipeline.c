@@ -2,11 +2,11 @@
  * lab's xenbus-pipeline scenario: carried in dom0's /usr/bin like the dom0 tools, it
  * replaces /sbin/xtvd in a copy of the initrd under test (tests/lab/scenarios.sh).
  *
- * Each round writes two XS_READ requests back to back, each with its own write(),
- * and only then reads the two replies: each must carry the value that a read of
- * its own path, one at a time, returned. Linux 6.1's xenbus_dev_request_and_reply()
+ * Each round writes two XS_READ requests back to back, in one writev(), and only
+ * then reads the two replies: each must carry the value that a read of its own
+ * path, one at a time, returned. Linux 6.1's xenbus_dev_request_and_reply()
  * queues a request with its payload still in the file's message buffer, which the
- * next write() overwrites (docs/kernel.md, patch 0006): without the patch the first
+ * next request written overwrites (docs/kernel.md, patch 0006): without the patch the first
  * request goes out with the second one's payload.
  *
  * Prints "xenbus-pipeline: start" and, at the end, "xenbus-pipeline: rounds=N intact=I
@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <xen/io/xs_wire.h>
@@ -33,20 +34,36 @@ struct reply {
  * payload is malformed or names another node, whichever comes first. */
 static const char *const pair_paths[PAIRS] = { "domid", "name" };
 
-static int send_read(int fd, uint32_t req_id, const char *path)
+struct read_request {
+	struct xsd_sockmsg hdr;
+	char path[64];
+};
+
+static void make_read(struct read_request *req, uint32_t req_id, const char *path)
 {
-	struct {
-		struct xsd_sockmsg hdr;
-		char path[64];
-	} msg = { .hdr = { .type = XS_READ, .req_id = req_id } };
 	size_t len = strlen(path) + 1;
 
-	memcpy(msg.path, path, len);
-	msg.hdr.len = (uint32_t)len;
-	/* One write() per request: the device acts on a request as soon as it is complete
-	 * and drops anything written after it in the same call. */
-	return write(fd, &msg, sizeof(msg.hdr) + len) == (ssize_t)(sizeof(msg.hdr) + len) ? 0 :
-													-1;
+	*req = (struct read_request){ .hdr = { .type = XS_READ, .req_id = req_id,
+					       .len = (uint32_t)len } };
+	memcpy(req->path, path, len);
+}
+
+/* The requests in one writev(), each whole in its own segment, as a client that
+ * pipelines sends them (the test VM's daemon does): the kernel hands the device
+ * one segment after the other without returning to user space, so the xenbus
+ * thread cannot send a request in between. The device acts on a request as soon
+ * as it is complete and drops anything after it in the same write, hence one
+ * segment per request. */
+static int send_reads(int fd, const struct read_request *reqs, int n)
+{
+	struct iovec iov[PAIRS];
+	size_t total = 0;
+
+	for (int i = 0; i < n; i++) {
+		iov[i] = (struct iovec){ (void *)&reqs[i], sizeof(reqs[i].hdr) + reqs[i].hdr.len };
+		total += iov[i].iov_len;
+	}
+	return writev(fd, iov, n) == (ssize_t)total ? 0 : -1;
 }
 
 /* Exactly size bytes: a read() of the device may end inside a message or take
@@ -75,9 +92,11 @@ static int receive(int fd, struct reply *r)
 /* The reference values: each path read on its own, the reply awaited. */
 static int read_alone(int fd, const char *path, char *value, size_t size)
 {
+	struct read_request req;
 	struct reply r;
 
-	if (send_read(fd, 1, path) != 0 || receive(fd, &r) != 0 || r.hdr.type != XS_READ ||
+	make_read(&req, 1, path);
+	if (send_reads(fd, &req, 1) != 0 || receive(fd, &r) != 0 || r.hdr.type != XS_READ ||
 	    r.hdr.len >= size)
 		return -1;
 	memcpy(value, r.body, r.hdr.len + 1);
@@ -93,12 +112,14 @@ static bool reply_is(const struct reply *r, const char *want)
  * carry its own request's value (a "wrong" round). */
 static bool round_intact(int fd, uint32_t round, char want[PAIRS][64], bool *reported)
 {
+	struct read_request reqs[PAIRS];
 	struct reply r;
 	bool intact = true;
 
 	for (uint32_t i = 0; i < PAIRS; i++)
-		if (send_read(fd, round * PAIRS + i, pair_paths[i]) != 0)
-			return false;
+		make_read(&reqs[i], round * PAIRS + i, pair_paths[i]);
+	if (send_reads(fd, reqs, PAIRS) != 0)
+		return false;
 	for (uint32_t i = 0; i < PAIRS; i++) {
 		if (receive(fd, &r) != 0)
 			return false;
