@@ -100,9 +100,10 @@ static bool write_state(struct daemon *d, xsio_txn t, struct committed *c, size_
 	return ok;
 }
 
-/* With a speculative read (xsio_txn_read_put), "" was written to the node with
- * the read: it stands as the ack when the plan acks with "". */
-static bool speculation_is_the_ack(const struct xtv_plan *plan)
+/* Whether the plan acks with "": then the "" of a speculative read
+ * (xsio_txn_read_put) stands as the ack, and on control/shutdown the commit
+ * needs a mark (needs_mark()). */
+static bool acks_with_empty(const struct xtv_plan *plan)
 {
 	const char *value = ack_value(plan);
 
@@ -119,7 +120,7 @@ static int settle_speculation(struct daemon *d, xsio_txn t, const struct xtv_eve
 {
 	struct state_put puts[STATUS_STATE_KEYS];
 
-	if (speculation_is_the_ack(&c->plan)) {
+	if (acks_with_empty(&c->plan)) {
 		c->ack_ret = spec_ret;
 		if (spec_ret != 0)
 			protocol_ack_refused(ev, &c->plan);
@@ -155,7 +156,7 @@ static int end_attempt(struct daemon *d, xsio_txn t, bool read_only, struct comm
  * round trip, on the requests only, where the kernel's own ack takes four. */
 static bool needs_mark(enum xtv_node node, const struct committed *c, size_t tried)
 {
-	return node == XTV_NODE_SHUTDOWN && speculation_is_the_ack(&c->plan) &&
+	return node == XTV_NODE_SHUTDOWN && acks_with_empty(&c->plan) &&
 	       c->ack_ret == 0 && tried == 0;
 }
 
