@@ -160,6 +160,11 @@ static void connect_with_backoff(struct daemon *d)
  * watch's firing at registration); false for anything to drop. */
 static bool is_write(struct daemon *d, const struct xsio_event *ev)
 {
+	if (ev->type == XSIO_EV_OVERFLOW) {
+		/* Events were dropped unread: both nodes are read again. */
+		d->queue_overflow = true;
+		return false;
+	}
 	if (ev->type != XSIO_EV_NODE || ev->number != d->watch_gen)
 		return false;
 	if (d->initial_unseen[ev->node]) {
@@ -173,22 +178,24 @@ static bool is_write(struct daemon *d, const struct xsio_event *ev)
 /* The next event to handle: queued ones first. 0 or -errno (disconnected). */
 static int next_event(struct daemon *d, struct queued_event *out)
 {
-	if (d->queue_overflow && d->queued == 0) {
-		/* More writes arrived during a barrier than the queue holds. */
-		d->queue_overflow = false;
-		enqueue(d, XTV_NODE_TESTING, XTV_EVENT_REREAD);
-		if (!d->state.kernel_owns_shutdown)
-			enqueue(d, XTV_NODE_SHUTDOWN, XTV_EVENT_REREAD);
-	}
-	if (d->queued > 0) {
-		*out = d->queue[0];
-		memmove(d->queue, d->queue + 1, --d->queued * sizeof(d->queue[0]));
-		return 0;
-	}
 	for (;;) {
 		struct xsio_event ev;
-		int ret = xsio_wait_event(d->xs, &ev);
+		int ret;
 
+		if (d->queue_overflow && d->queued == 0) {
+			/* More writes arrived than the queue, or the watch
+			 * connection, could hold. */
+			d->queue_overflow = false;
+			enqueue(d, XTV_NODE_TESTING, XTV_EVENT_REREAD);
+			if (!d->state.kernel_owns_shutdown)
+				enqueue(d, XTV_NODE_SHUTDOWN, XTV_EVENT_REREAD);
+		}
+		if (d->queued > 0) {
+			*out = d->queue[0];
+			memmove(d->queue, d->queue + 1, --d->queued * sizeof(d->queue[0]));
+			return 0;
+		}
+		ret = xsio_wait_event(d->xs, &ev);
 		if (ret != 0)
 			return ret;
 		if (is_write(d, &ev)) {

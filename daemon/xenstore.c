@@ -1,5 +1,6 @@
 /* xenstore.c - libxenstore calls, translated to 0 / -errno; and the handler's
- * transactions, spoken directly on a connection of their own (see "wire" below). */
+ * transactions and the watches, each spoken directly on a connection of its own
+ * (see "wire" below). */
 #include "xenstore.h"
 
 #include <errno.h>
@@ -31,28 +32,50 @@ static int failure(void)
 	return errno ? -errno : -EIO;
 }
 
-/* ---- the wire: the handler's transactions ----
+/* ---- the wire: the handler's transactions and the watches ----
  *
  * libxenstore sends a request only once the previous one is answered, so a
  * transaction that reads a node and acks it costs four round trips: start, read,
  * write, end, as the kernel's own control/sysrq ack does. The handler's ack write
  * does not need the read's reply to be sent: it goes with the read, and is discarded
  * with the transaction when the read shows nothing to ack (xsio_txn_read_put). For
- * that the transactions use a second connection, spoken to directly, to the same
- * socket or device libxenstore chose; watches and everything else stay with
- * libxenstore. xenstored answers one connection's requests in order, and so does the
- * Linux xenbus device, which passes each message on once its writes have brought it
- * whole. The daemon has one connection at a time (xsio_open .. xsio_close), and so
- * one wire. */
-static struct {
+ * that the transactions use a connection of their own, spoken to directly, to the
+ * same socket or device libxenstore chose. xenstored answers one connection's
+ * requests in order, and so does the Linux xenbus device, which passes each message
+ * on once its writes have brought it whole.
+ *
+ * The watches have a third connection, also spoken to directly, so that the event
+ * that starts a transaction reaches the daemon's one thread straight from read(2).
+ * On libxenstore's connection an event went through libxenstore's reader thread,
+ * which exists only once a watch is set, and was handed over to the main thread by
+ * a condition variable: two wake-ups in the guest before any work on the event.
+ * libxenstore now only reads and writes the status keys, and starts no thread.
+ *
+ * The daemon has one connection at a time (xsio_open .. xsio_close), and so one
+ * wire and one watch connection. */
+struct conn {
 	int fd;
 	uint32_t next_req;
-	/* Replies as read and not yet taken: one read(2) takes whatever has come,
+	/* Messages as read and not yet taken: one read(2) takes whatever has come,
 	 * often a header with its payload, or the two replies of a read and a
 	 * write. In a PV guest each system call is two trips through Xen. */
 	char in[2 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)];
 	size_t in_start, in_end;
-} wire = { .fd = -1 };
+};
+
+static struct conn wire = { .fd = -1 };
+static struct conn watches = { .fd = -1 };
+
+/* Events that came on the watch connection while it waited for the reply to a
+ * watch or unwatch request, in order, for xsio_wait_event. Each is a few bytes;
+ * more than fit in one round trip means a flood, which the daemon answers by
+ * reading both nodes again (XSIO_EV_OVERFLOW), so nothing written is missed. */
+#define EVENTS_HELD_MAX 256
+static struct {
+	struct xsio_event ev[EVENTS_HELD_MAX];
+	size_t first, count;
+	bool overflow;
+} held;
 
 static int connect_socket(const char *path)
 {
@@ -76,7 +99,7 @@ static int connect_socket(const char *path)
 
 /* As xs_open(0): xenstored's socket if there is one, else the xenbus device
  * (XENSTORED_PATH names either). */
-static int wire_open(void)
+static int conn_open(struct conn *c)
 {
 	const char *dev = getenv("XENSTORED_PATH");
 	const char *sock = xs_daemon_socket();
@@ -92,23 +115,24 @@ static int wire_open(void)
 	}
 	if (fd < 0)
 		return fd;
-	wire.fd = fd;
+	c->fd = fd;
 	return 0;
 }
 
-static void wire_close(void)
+static void conn_close(struct conn *c)
 {
-	if (wire.fd >= 0)
-		close(wire.fd);
-	wire.fd = -1;
-	wire.in_start = wire.in_end = 0;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->in_start = c->in_end = 0;
 }
 
-/* A broken stream cannot be resynchronised: close it; the reconnect of the daemon
- * (or the next xsio_open) opens a new one. */
-static int wire_broken(int err)
+/* A broken stream cannot be resynchronised: close it. A broken wire is opened
+ * again by the next xsio_txn_start; a broken watch connection takes its watches
+ * with it, and the daemon reconnects (xsio_wait_event fails). */
+static int conn_broken(struct conn *c, int err)
 {
-	wire_close();
+	conn_close(c);
 	return err ? err : -EIO;
 }
 
@@ -158,7 +182,7 @@ static struct wire_msg put_msg(xsio_txn t, const char *path, const char *value)
  * other kernels (the bench boots its initrd under Debian's), so the rule stays. */
 #define WIRE_BATCH_MAX 2
 
-static int wire_send(struct wire_msg *msgs, int count)
+static int conn_send(struct conn *c, struct wire_msg *msgs, int count)
 {
 	struct iovec iov[WIRE_BATCH_MAX * 3];
 	size_t total = 0;
@@ -167,46 +191,46 @@ static int wire_send(struct wire_msg *msgs, int count)
 
 	if (count > WIRE_BATCH_MAX)
 		return -EINVAL;
-	if (wire.fd < 0)
+	if (c->fd < 0)
 		return -ENOTCONN;
 	for (int i = 0; i < count; i++) {
 		if (msgs[i].hdr.len > XENSTORE_PAYLOAD_MAX)
 			return -E2BIG;
-		msgs[i].hdr.req_id = wire.next_req++;
+		msgs[i].hdr.req_id = c->next_req++;
 		iov[n++] = (struct iovec){ &msgs[i].hdr, sizeof(msgs[i].hdr) };
 		for (int j = 0; j < msgs[i].n; j++)
 			iov[n++] = msgs[i].parts[j];
 		total += sizeof(msgs[i].hdr) + msgs[i].hdr.len;
 	}
 	do
-		done = writev(wire.fd, iov, n);
+		done = writev(c->fd, iov, n);
 	while (done < 0 && errno == EINTR);
 	if (done != (ssize_t)total)
-		return wire_broken(done < 0 ? -errno : -EIO);
+		return conn_broken(c, done < 0 ? -errno : -EIO);
 	return 0;
 }
 
-/* The next len bytes of the replies, read as they come. */
-static int read_full(void *buf, size_t len)
+/* The next len bytes of the messages, read as they come. */
+static int read_full(struct conn *c, void *buf, size_t len)
 {
 	for (size_t got = 0; got < len;) {
-		size_t take = wire.in_end - wire.in_start;
+		size_t take = c->in_end - c->in_start;
 		ssize_t n;
 
 		if (take > 0) {
 			take = take < len - got ? take : len - got;
-			memcpy((char *)buf + got, wire.in + wire.in_start, take);
-			wire.in_start += take;
+			memcpy((char *)buf + got, c->in + c->in_start, take);
+			c->in_start += take;
 			got += take;
 			continue;
 		}
-		n = read(wire.fd, wire.in, sizeof(wire.in));
+		n = read(c->fd, c->in, sizeof(c->in));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : -EIO;
-		wire.in_start = 0;
-		wire.in_end = (size_t)n;
+		c->in_start = 0;
+		c->in_end = (size_t)n;
 	}
 	return 0;
 }
@@ -220,28 +244,76 @@ static int reply_errno(const char *name)
 	return -EIO;
 }
 
+/* One whole message: its header, and its payload malloc'ed and NUL-terminated.
+ * 0, or -errno with the connection closed. */
+static int conn_read_msg(struct conn *c, struct xsd_sockmsg *hdr, char **body)
+{
+	char *buf;
+	int ret = read_full(c, hdr, sizeof(*hdr));
+
+	if (ret != 0)
+		return conn_broken(c, ret);
+	if (hdr->len > XENSTORE_PAYLOAD_MAX)
+		return conn_broken(c, -EIO);
+	buf = malloc(hdr->len + 1);
+	if (!buf)
+		return conn_broken(c, -ENOMEM);
+	ret = read_full(c, buf, hdr->len);
+	if (ret != 0) {
+		free(buf);
+		return conn_broken(c, ret);
+	}
+	buf[hdr->len] = '\0';
+	*body = buf;
+	return 0;
+}
+
+static void parse_token(const char *token, struct xsio_event *event);
+
+/* A watch event's payload is "PATH\0TOKEN\0": what fired, from its token. */
+static void parse_event(const char *payload, size_t len, struct xsio_event *event)
+{
+	size_t path_len = strnlen(payload, len);
+
+	event->type = XSIO_EV_OTHER;
+	if (path_len < len)
+		parse_token(payload + path_len + 1, event);
+}
+
+/* Keep an event that came before the reply awaited, for xsio_wait_event. */
+static void hold_event(const char *payload, size_t len)
+{
+	if (held.count == EVENTS_HELD_MAX) {
+		held.overflow = true;
+		return;
+	}
+	parse_event(payload, len, &held.ev[(held.first + held.count) % EVENTS_HELD_MAX]);
+	held.count++;
+}
+
 /* Receive the reply to REQ_ID: its payload, malloc'ed and NUL-terminated (*len
- * without the NUL), or -errno, from an XS_ERROR reply or a broken connection. */
-static int wire_recv(uint32_t req_id, enum xsd_sockmsg_type type, char **body, size_t *len)
+ * without the NUL), or -errno, from an XS_ERROR reply or a broken connection.
+ * Watch events met on the way (only the watch connection has watches) are held. */
+static int conn_recv(struct conn *c, uint32_t req_id, enum xsd_sockmsg_type type, char **body,
+		     size_t *len)
 {
 	struct xsd_sockmsg hdr;
 	char *buf;
-	int ret = read_full(&hdr, sizeof(hdr));
+	int ret;
 
-	if (ret != 0)
-		return wire_broken(ret);
-	if (hdr.req_id != req_id || hdr.len > XENSTORE_PAYLOAD_MAX ||
-	    (hdr.type != type && hdr.type != XS_ERROR))
-		return wire_broken(-EIO);
-	buf = malloc(hdr.len + 1);
-	if (!buf)
-		return wire_broken(-ENOMEM);
-	ret = read_full(buf, hdr.len);
-	if (ret != 0) {
+	for (;;) {
+		ret = conn_read_msg(c, &hdr, &buf);
+		if (ret != 0)
+			return ret;
+		if (hdr.type != XS_WATCH_EVENT || c != &watches)
+			break;
+		hold_event(buf, hdr.len);
 		free(buf);
-		return wire_broken(ret);
 	}
-	buf[hdr.len] = '\0';
+	if (hdr.req_id != req_id || (hdr.type != type && hdr.type != XS_ERROR)) {
+		free(buf);
+		return conn_broken(c, -EIO);
+	}
 	if (hdr.type == XS_ERROR) {
 		ret = reply_errno(buf);
 		free(buf);
@@ -254,10 +326,10 @@ static int wire_recv(uint32_t req_id, enum xsd_sockmsg_type type, char **body, s
 }
 
 /* A request whose reply only says it was done ("OK"). */
-static int wire_expect_ok(uint32_t req_id, enum xsd_sockmsg_type type)
+static int conn_expect_ok(struct conn *c, uint32_t req_id, enum xsd_sockmsg_type type)
 {
 	char *body;
-	int ret = wire_recv(req_id, type, &body, NULL);
+	int ret = conn_recv(c, req_id, type, &body, NULL);
 
 	if (ret == 0)
 		free(body);
@@ -272,9 +344,13 @@ int xsio_open(struct xs_handle **h)
 	*h = xs_open(0);
 	if (!*h)
 		return failure();
-	ret = wire_open();
+	held.count = 0;
+	held.overflow = false;
+	ret = conn_open(&watches);
+	if (ret == 0)
+		ret = conn_open(&wire);
 	if (ret != 0) {
-		xs_close(*h);
+		xsio_close(*h);
 		*h = NULL;
 	}
 	return ret;
@@ -282,7 +358,8 @@ int xsio_open(struct xs_handle **h)
 
 void xsio_close(struct xs_handle *h)
 {
-	wire_close();
+	conn_close(&wire);
+	conn_close(&watches);
 	if (h)
 		xs_close(h);
 }
@@ -292,10 +369,25 @@ static void node_token(char *token, unsigned int gen, enum xtv_node node)
 	snprintf(token, TOKEN_SIZE, "xtv/%u/%s", gen, node_words[node]);
 }
 
-static int watch(struct xs_handle *h, const char *path, const char *token)
+/* XS_WATCH or XS_UNWATCH on the watch connection: "PATH\0TOKEN\0". */
+static int watch_request(enum xsd_sockmsg_type type, const char *path, const char *token)
 {
-	errno = 0;
-	return xs_watch(h, path, token) || errno == EEXIST ? 0 : failure();
+	struct wire_msg m = wire_msg(type, XBT_NULL, path, token, strlen(token) + 1);
+	int ret = conn_send(&watches, &m, 1);
+
+	return ret != 0 ? ret : conn_expect_ok(&watches, m.hdr.req_id, type);
+}
+
+static int watch(const char *path, const char *token)
+{
+	int ret = watch_request(XS_WATCH, path, token);
+
+	return ret == -EEXIST ? 0 : ret;
+}
+
+static void unwatch(const char *path, const char *token)
+{
+	(void)watch_request(XS_UNWATCH, path, token);
 }
 
 /* control/testing first: at a re-read an override must meet the request
@@ -305,21 +397,23 @@ int xsio_watch_controls(struct xs_handle *h, unsigned int gen, bool with_shutdow
 	char token[TOKEN_SIZE];
 	int ret;
 
+	(void)h;
 	node_token(token, gen, XTV_NODE_TESTING);
-	ret = watch(h, protocol_node_path(XTV_NODE_TESTING), token);
+	ret = watch(protocol_node_path(XTV_NODE_TESTING), token);
 	if (ret != 0 || !with_shutdown)
 		return ret;
 	node_token(token, gen, XTV_NODE_SHUTDOWN);
-	return watch(h, protocol_node_path(XTV_NODE_SHUTDOWN), token);
+	return watch(protocol_node_path(XTV_NODE_SHUTDOWN), token);
 }
 
 void xsio_unwatch_controls(struct xs_handle *h, unsigned int gen)
 {
 	char token[TOKEN_SIZE];
 
+	(void)h;
 	for (int node = XTV_NODE_SHUTDOWN; node <= XTV_NODE_TESTING; node++) {
 		node_token(token, gen, (enum xtv_node)node);
-		xs_unwatch(h, protocol_node_path((enum xtv_node)node), token);
+		unwatch(protocol_node_path((enum xtv_node)node), token);
 	}
 }
 
@@ -327,16 +421,18 @@ int xsio_barrier_start(struct xs_handle *h, unsigned int n)
 {
 	char token[TOKEN_SIZE];
 
+	(void)h;
 	snprintf(token, sizeof(token), "xtv/barrier/%u", n);
-	return watch(h, BARRIER_PATH, token);
+	return watch(BARRIER_PATH, token);
 }
 
 void xsio_barrier_end(struct xs_handle *h, unsigned int n)
 {
 	char token[TOKEN_SIZE];
 
+	(void)h;
 	snprintf(token, sizeof(token), "xtv/barrier/%u", n);
-	xs_unwatch(h, BARRIER_PATH, token);
+	unwatch(BARRIER_PATH, token);
 }
 
 static void parse_token(const char *token, struct xsio_event *event)
@@ -363,15 +459,33 @@ static void parse_token(const char *token, struct xsio_event *event)
 
 int xsio_wait_event(struct xs_handle *h, struct xsio_event *event)
 {
-	unsigned int num;
-	char **fired;
+	struct xsd_sockmsg hdr;
+	char *body;
+	int ret;
 
-	errno = 0;
-	fired = xs_read_watch(h, &num); /* blocks; NULL once the connection is gone */
-	if (!fired)
-		return failure();
-	parse_token(fired[XS_WATCH_TOKEN], event);
-	free(fired);
+	(void)h;
+	if (held.count > 0) {
+		*event = held.ev[held.first];
+		held.first = (held.first + 1) % EVENTS_HELD_MAX;
+		held.count--;
+		return 0;
+	}
+	if (held.overflow) {
+		held.overflow = false;
+		event->type = XSIO_EV_OVERFLOW;
+		return 0;
+	}
+	/* Blocks; fails once the connection is gone. Nothing but events comes
+	 * unasked: the replies to the watch requests are read where they are sent. */
+	ret = conn_read_msg(&watches, &hdr, &body);
+	if (ret != 0)
+		return ret;
+	if (hdr.type != XS_WATCH_EVENT) {
+		free(body);
+		return conn_broken(&watches, -EIO);
+	}
+	parse_event(body, hdr.len, event);
+	free(body);
 	return 0;
 }
 
@@ -405,11 +519,11 @@ int xsio_txn_start(struct xs_handle *h, xsio_txn *t)
 	int ret;
 
 	(void)h;
-	if (wire.fd < 0 && (ret = wire_open()) != 0)
+	if (wire.fd < 0 && (ret = conn_open(&wire)) != 0)
 		return ret;
-	ret = wire_send(&m, 1);
+	ret = conn_send(&wire, &m, 1);
 	if (ret == 0)
-		ret = wire_recv(m.hdr.req_id, XS_TRANSACTION_START, &body, NULL);
+		ret = conn_recv(&wire, m.hdr.req_id, XS_TRANSACTION_START, &body, NULL);
 	if (ret != 0)
 		return ret;
 	*t = (xsio_txn)strtoul(body, NULL, 10);
@@ -421,27 +535,27 @@ int xsio_txn_read(struct xs_handle *h, xsio_txn t, const char *path, char **valu
 		  size_t *len)
 {
 	struct wire_msg m = wire_msg(XS_READ, t, path, NULL, 0);
-	int ret = wire_send(&m, 1);
+	int ret = conn_send(&wire, &m, 1);
 
 	(void)h;
-	return ret != 0 ? ret : wire_recv(m.hdr.req_id, XS_READ, value, len);
+	return ret != 0 ? ret : conn_recv(&wire, m.hdr.req_id, XS_READ, value, len);
 }
 
 int xsio_txn_read_put(struct xs_handle *h, xsio_txn t, const char *path, char **value,
 		      size_t *len, const char *put_value, int *put_ret)
 {
 	struct wire_msg m[2] = { wire_msg(XS_READ, t, path, NULL, 0), put_msg(t, path, put_value) };
-	int ret = wire_send(m, 2);
+	int ret = conn_send(&wire, m, 2);
 
 	(void)h;
 	*put_ret = -EIO;
 	if (ret != 0)
 		return ret;
 	/* Both replies are read even if the first is an error: they come in order. */
-	ret = wire_recv(m[0].hdr.req_id, XS_READ, value, len);
+	ret = conn_recv(&wire, m[0].hdr.req_id, XS_READ, value, len);
 	if (wire.fd < 0)
 		return ret;
-	*put_ret = wire_expect_ok(m[1].hdr.req_id, m[1].hdr.type);
+	*put_ret = conn_expect_ok(&wire, m[1].hdr.req_id, m[1].hdr.type);
 	if (wire.fd < 0) {
 		if (ret == 0)
 			free(*value);
@@ -453,20 +567,20 @@ int xsio_txn_read_put(struct xs_handle *h, xsio_txn t, const char *path, char **
 int xsio_txn_put(struct xs_handle *h, xsio_txn t, const char *path, const char *value)
 {
 	struct wire_msg m = put_msg(t, path, value);
-	int ret = wire_send(&m, 1);
+	int ret = conn_send(&wire, &m, 1);
 
 	(void)h;
-	return ret != 0 ? ret : wire_expect_ok(m.hdr.req_id, m.hdr.type);
+	return ret != 0 ? ret : conn_expect_ok(&wire, m.hdr.req_id, m.hdr.type);
 }
 
 int xsio_txn_end(struct xs_handle *h, xsio_txn t, bool abort)
 {
 	/* "T" commits, "F" aborts: wire_msg sends the path-like argument with its NUL. */
 	struct wire_msg m = wire_msg(XS_TRANSACTION_END, t, abort ? "F" : "T", NULL, 0);
-	int ret = wire_send(&m, 1);
+	int ret = conn_send(&wire, &m, 1);
 
 	(void)h;
-	return ret != 0 ? ret : wire_expect_ok(m.hdr.req_id, XS_TRANSACTION_END);
+	return ret != 0 ? ret : conn_expect_ok(&wire, m.hdr.req_id, XS_TRANSACTION_END);
 }
 
 bool xsio_txn_lost(struct xs_handle *h)

@@ -18,7 +18,8 @@ void xsio_close(struct xs_handle *h);
 
 /* Watch control/testing and, if with_shutdown, control/shutdown, with tokens
  * of generation gen; xsio_unwatch_controls drops a generation again. Each
- * watch fires once at registration. 0 or -errno. */
+ * watch fires once at registration. The watches live on a connection of their
+ * own, read by the caller's thread (see xenstore.c). 0 or -errno. */
 int xsio_watch_controls(struct xs_handle *h, unsigned int gen, bool with_shutdown);
 void xsio_unwatch_controls(struct xs_handle *h, unsigned int gen);
 
@@ -27,13 +28,16 @@ void xsio_unwatch_controls(struct xs_handle *h, unsigned int gen);
 int xsio_barrier_start(struct xs_handle *h, unsigned int n);
 void xsio_barrier_end(struct xs_handle *h, unsigned int n);
 
+/* XSIO_EV_OVERFLOW: events came faster than they could be kept while a watch
+ * request waited for its reply, and some were dropped: read both nodes again. */
 struct xsio_event {
-	enum { XSIO_EV_NODE, XSIO_EV_BARRIER, XSIO_EV_OTHER } type;
+	enum { XSIO_EV_NODE, XSIO_EV_BARRIER, XSIO_EV_OVERFLOW, XSIO_EV_OTHER } type;
 	enum xtv_node node;  /* XSIO_EV_NODE */
 	unsigned int number; /* the token's generation or barrier number */
 };
 
-/* Block until a watch fires. 0, or -errno when the connection is lost. */
+/* Block until a watch fires. 0, or -errno when the connection is lost (its
+ * watches are gone with it: reconnect). */
 int xsio_wait_event(struct xs_handle *h, struct xsio_event *event);
 
 /* Read path into a malloc'ed, NUL-terminated buffer (*len excludes the NUL;

@@ -891,8 +891,12 @@ case_write_failure() {
 # instead of passing the reply on (the commit landed, its reply is lost); `commit-drop`
 # closes it instead of passing on the commit (xenstored drops the transaction);
 # `commit-drop PATH` does the same after writing "" to PATH on a connection of its own,
-# as another writer would in that instant (libxl cancelling a suspend). The proxy removes
-# $CUT_ARM when it has cut, and logs to $CUT_LOG.
+# as another writer would in that instant (libxl cancelling a suspend).
+# `watch-late PATH VALUE` does not cut: it holds back xenstored's reply to the daemon's next
+# barrier watch, writes VALUE to PATH meanwhile, and passes on the barrier's firing and that
+# write's event before the reply, as the Linux xenbus device may order them (a reply comes
+# from the xenbus thread, events from the xenwatch thread). The proxy removes $CUT_ARM when
+# it has done what it was armed for, and logs to $CUT_LOG.
 CUT_SOCK="" CUT_ARM="" CUT_PID=""
 cut_proxy_start() {
 	CUT_SOCK=$WORK/cut.sock CUT_ARM=$WORK/cut.arm CUT_LOG=$LOGDIR/cut-proxy.log
@@ -900,7 +904,7 @@ cut_proxy_start() {
 	python3 - "$CUT_SOCK" "$SOCK" "$CUT_ARM" >>"$CUT_LOG" 2>&1 <<'PY' &
 import os, selectors, socket, struct, sys
 listen_path, real_path, arm_path = sys.argv[1:4]
-XS_READ, XS_TRANSACTION_END, XS_WRITE, HDR = 2, 7, 11, 16
+XS_READ, XS_WATCH, XS_TRANSACTION_END, XS_WRITE, XS_WATCH_EVENT, HDR = 2, 4, 7, 11, 15, 16
 sel = selectors.DefaultSelector()
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(listen_path)
@@ -915,14 +919,19 @@ def armed():
     except FileNotFoundError:
         return ""
 
-def write_empty(path):
+def write_value(path, value=""):
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.connect(real_path)
-        body = path.encode() + b"\0"
+        body = path.encode() + b"\0" + value.encode()
         s.sendall(struct.pack("<IIII", XS_WRITE, 1, 0, len(body)) + body)
         typ, _r, _t, ln = struct.unpack("<IIII", recv_exact(s, HDR))
         reply = recv_exact(s, ln).rstrip(b"\0").decode()
-        print("wrote \"\" to", path, "reply", typ, reply, flush=True)
+        print("wrote %r to" % value, path, "reply", typ, reply, flush=True)
+
+def recv_msg(sock):
+    hdr = recv_exact(sock, HDR)
+    typ, _r, _t, ln = struct.unpack("<IIII", hdr)
+    return typ, hdr + recv_exact(sock, ln)
 
 def recv_exact(sock, n):
     b = b""
@@ -967,10 +976,13 @@ class Pair:
             commit = typ == XS_TRANSACTION_END and body == b"T\0"
             if mode == "commit-drop" and commit:
                 if len(words) > 1:
-                    write_empty(words[1])
+                    write_value(words[1])
                 self.cut(mode, "tx %d" % tx)
                 return False
             self.server.sendall(msg)
+            if mode == "watch-late" and typ == XS_WATCH and body.startswith(b"data/xtv/barrier\0"):
+                self.watch_late(words[1], words[2])
+                continue
             if mode == "commit" and commit:
                 # Every earlier request has its reply: the next reply is the commit's.
                 _t, _r, _x, rl = struct.unpack("<IIII", recv_exact(self.server, HDR))
@@ -978,6 +990,23 @@ class Pair:
                 self.cut(mode, "tx %d, reply %s not passed on" % (tx, reply))
                 return False
         return True
+
+    def watch_late(self, path, value):
+        while True:  # what came before the reply, the reply held back
+            typ, msg = recv_msg(self.server)
+            if typ == XS_WATCH:
+                reply = msg
+                break
+            self.client.sendall(msg)
+        write_value(path, value)
+        events = 0
+        while events < 2:  # the barrier's own firing, then the write's
+            typ, msg = recv_msg(self.server)
+            self.client.sendall(msg)
+            events += typ == XS_WATCH_EVENT
+        self.client.sendall(reply)
+        os.unlink(arm_path)
+        print("watch-late: 2 events passed on before the watch's reply", flush=True)
 
     def down(self, data):
         self.client.sendall(data)
@@ -1045,6 +1074,41 @@ case_wire_lost() {
 }
 
 cut_arm() { echo "$CUT_MODE" >"$CUT_ARM"; }
+cut_done() { [ ! -e "$CUT_ARM" ]; }
+
+# The daemon reads its watches' events on a connection of its own, which also carries its
+# watch requests: events that come before a request's reply are kept, in order, not taken
+# for a broken stream. A request held with ack none makes the daemon set a barrier; the
+# relay (watch-late) writes a testing message before the barrier watch's reply reaches
+# the daemon, and passes the message's event on first. The message is answered, once,
+# with no reconnect.
+case_event_before_watch_reply() {
+	local rc=0 msg='{"when":"now","ack":"ok","action":"ignore"}'
+	cut_proxy_start || return 1
+	stop_daemon
+	XENSTORED_PATH=$CUT_SOCK start_daemon || fail "xtvd did not start through the relay" || rc=1
+	if [ "$rc" -eq 0 ]; then
+		watch_late_testing "$msg" || rc=1
+	fi
+	stop_daemon
+	cut_proxy_stop
+	start_daemon || fail "xtvd did not restart" || rc=1
+	return "$rc"
+}
+
+watch_late_testing() {
+	set_override none ignore || return 1
+	echo "watch-late $HOMEP/control/testing $1" >"$CUT_ARM"
+	request poweroff
+	await "the relay passed the events on before the reply" cut_done || return 1
+	await "control/testing acked" node_is control/testing "" || return 1
+	barrier || return 1
+	expect_no_log "event=disconnect" || return 1
+	[ "$(log_count "event=message node=control/testing len=${#1} ")" -eq 1 ] ||
+		fail "the testing message was not answered exactly once" || return 1
+	expect_node control/shutdown poweroff || return 1
+	expect_actions ""
+}
 wire_lost_testing() { cut_arm && send_testing '{"when":"now","ack":"ok","action":"halt"}'; }
 # The override's ack removes control/shutdown: the node shows a landed commit by its absence.
 wire_lost_delete() {
@@ -1349,6 +1413,7 @@ all_cases() {
 	run_case daemon-before-xenstored case_daemon_before_xenstored
 	run_case xenstored-restart case_xenstored_restart
 	WIRE_LOST_ACTION=halt
+	run_case event-before-watch-reply case_event_before_watch_reply
 	run_case wire-lost-at-read case_wire_lost read \
 		"event=error op=transaction path=control/testing errno=5 lost=1" wire_lost_testing
 	run_case wire-lost-commit-landed case_wire_lost commit \
