@@ -186,6 +186,9 @@ static int next_event(struct daemon *d, struct queued_event *out)
 			/* More writes arrived than the queue, or the watch
 			 * connection, could hold. */
 			d->queue_overflow = false;
+			log_event("event=overflow reread=%s", d->state.kernel_owns_shutdown
+								  ? "control/testing"
+								  : "control/testing,control/shutdown");
 			enqueue(d, XTV_NODE_TESTING, XTV_EVENT_REREAD);
 			if (!d->state.kernel_owns_shutdown)
 				enqueue(d, XTV_NODE_SHUTDOWN, XTV_EVENT_REREAD);

@@ -892,10 +892,11 @@ case_write_failure() {
 # closes it instead of passing on the commit (xenstored drops the transaction);
 # `commit-drop PATH` does the same after writing "" to PATH on a connection of its own,
 # as another writer would in that instant (libxl cancelling a suspend).
-# `watch-late PATH VALUE` does not cut: it holds back xenstored's reply to the daemon's next
-# barrier watch, writes VALUE to PATH meanwhile, and passes on the barrier's firing and that
-# write's event before the reply, as the Linux xenbus device may order them (a reply comes
-# from the xenbus thread, events from the xenwatch thread). The proxy removes $CUT_ARM when
+# `watch-late PATH VALUE [COUNT [PATH2 VALUE2]]` does not cut: it holds back xenstored's
+# reply to the daemon's next barrier watch, writes VALUE to PATH (COUNT times, then VALUE2
+# to PATH2) meanwhile, and passes on the barrier's firing and those writes' events before
+# the reply, as the Linux xenbus device may order them (a reply comes from the xenbus
+# thread, events from the xenwatch thread). The proxy removes $CUT_ARM when
 # it has done what it was armed for, and logs to $CUT_LOG.
 CUT_SOCK="" CUT_ARM="" CUT_PID=""
 cut_proxy_start() {
@@ -981,7 +982,7 @@ class Pair:
                 return False
             self.server.sendall(msg)
             if mode == "watch-late" and typ == XS_WATCH and body.startswith(b"data/xtv/barrier\0"):
-                self.watch_late(words[1], words[2])
+                self.watch_late(words[1:])
                 continue
             if mode == "commit" and commit:
                 # Every earlier request has its reply: the next reply is the commit's.
@@ -991,22 +992,30 @@ class Pair:
                 return False
         return True
 
-    def watch_late(self, path, value):
+    def watch_late(self, args):
+        writes = [(args[0], args[1])] * (int(args[2]) if len(args) > 2 else 1)
+        writes += [(args[3], args[4])] if len(args) > 4 else []
         while True:  # what came before the reply, the reply held back
             typ, msg = recv_msg(self.server)
             if typ == XS_WATCH:
                 reply = msg
                 break
             self.client.sendall(msg)
-        write_value(path, value)
-        events = 0
-        while events < 2:  # the barrier's own firing, then the write's
-            typ, msg = recv_msg(self.server)
-            self.client.sendall(msg)
-            events += typ == XS_WATCH_EVENT
+        events = self.pass_event()  # the barrier's own firing
+        for path, value in writes:
+            # One at a time: xenstored drops an event identical to one still queued.
+            write_value(path, value)
+            events += self.pass_event()
         self.client.sendall(reply)
         os.unlink(arm_path)
-        print("watch-late: 2 events passed on before the watch's reply", flush=True)
+        print("watch-late: %d events passed on before the watch's reply" % events, flush=True)
+
+    def pass_event(self):
+        while True:
+            typ, msg = recv_msg(self.server)
+            self.client.sendall(msg)
+            if typ == XS_WATCH_EVENT:
+                return 1
 
     def down(self, data):
         self.client.sendall(data)
@@ -1083,12 +1092,12 @@ cut_done() { [ ! -e "$CUT_ARM" ]; }
 # the daemon, and passes the message's event on first. The message is answered, once,
 # with no reconnect.
 case_event_before_watch_reply() {
-	local rc=0 msg='{"when":"now","ack":"ok","action":"ignore"}'
+	local rc=0
 	cut_proxy_start || return 1
 	stop_daemon
 	XENSTORED_PATH=$CUT_SOCK start_daemon || fail "xtvd did not start through the relay" || rc=1
 	if [ "$rc" -eq 0 ]; then
-		watch_late_testing "$msg" || rc=1
+		"$@" || rc=1
 	fi
 	stop_daemon
 	cut_proxy_stop
@@ -1096,18 +1105,36 @@ case_event_before_watch_reply() {
 	return "$rc"
 }
 
+WATCH_LATE_MSG='{"when":"now","ack":"ok","action":"ignore"}'
 watch_late_testing() {
 	set_override none ignore || return 1
-	echo "watch-late $HOMEP/control/testing $1" >"$CUT_ARM"
+	echo "watch-late $HOMEP/control/testing $WATCH_LATE_MSG" >"$CUT_ARM"
 	request poweroff
 	await "the relay passed the events on before the reply" cut_done || return 1
 	await "control/testing acked" node_is control/testing "" || return 1
 	barrier || return 1
 	expect_no_log "event=disconnect" || return 1
-	[ "$(log_count "event=message node=control/testing len=${#1} ")" -eq 1 ] ||
+	[ "$(log_count "event=message node=control/testing len=${#WATCH_LATE_MSG} ")" -eq 1 ] ||
 		fail "the testing message was not answered exactly once" || return 1
 	expect_node control/shutdown poweroff || return 1
 	expect_actions ""
+}
+
+# More events than the daemon keeps while it waits for a watch's reply (256): 300 writes of
+# a testing message, then a new request in control/shutdown, whose only event is among those
+# dropped. The daemon must say it dropped events and read both nodes again: the request
+# is acknowledged and carried out; the testing message is answered.
+watch_late_flood() {
+	set_override none ignore || return 1
+	echo "watch-late $HOMEP/control/testing $WATCH_LATE_MSG 300 $HOMEP/control/shutdown reboot" >"$CUT_ARM"
+	request poweroff
+	await "the relay passed the events on before the reply" cut_done || return 1
+	await "control/shutdown acked" node_is control/shutdown "" || return 1
+	await "control/testing acked" node_is control/testing "" || return 1
+	barrier || return 1
+	expect_log "event=overflow" || return 1
+	expect_no_log "event=disconnect" || return 1
+	expect_actions reboot
 }
 wire_lost_testing() { cut_arm && send_testing '{"when":"now","ack":"ok","action":"halt"}'; }
 # The override's ack removes control/shutdown: the node shows a landed commit by its absence.
@@ -1413,7 +1440,8 @@ all_cases() {
 	run_case daemon-before-xenstored case_daemon_before_xenstored
 	run_case xenstored-restart case_xenstored_restart
 	WIRE_LOST_ACTION=halt
-	run_case event-before-watch-reply case_event_before_watch_reply
+	run_case event-before-watch-reply case_event_before_watch_reply watch_late_testing
+	run_case event-flood-before-watch-reply case_event_before_watch_reply watch_late_flood
 	run_case wire-lost-at-read case_wire_lost read \
 		"event=error op=transaction path=control/testing errno=5 lost=1" wire_lost_testing
 	run_case wire-lost-commit-landed case_wire_lost commit \
