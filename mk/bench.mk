@@ -12,7 +12,8 @@
 #   make soak               set `soak`: 100 xl save/restore + 100 xl save -c cycles
 #
 # Variables: BENCH_BOOTS (boots per kind, 5), BENCH_TIMELINE_BOOTS (traced boots per kind, 3),
-# BENCH_PINGS (messages per kind, 200),
+# BENCH_PINGS (messages per kind, 400: the p50 ratio of two kinds in 400 interleaved pairs
+# moved by about ±0.03 in a bootstrap, docs/bench-data/latency-breakdown),
 # BENCH_SCALE_N (64), BENCH_SCALE_JOBS (xl create at a time, 8), BENCH_CMP_MEM (MiB for the ours-vs-stock boots, 128), LAB_MEM,
 # BENCH_PVH_MEM (MiB for the PVH boots; default LAB_MEM, else the lab's PVH floor),
 # BENCH_QEMU_ACCEL (how TCG runs; default the lab's),
@@ -25,7 +26,7 @@ BENCH_EXTRA   := $(BENCH_OUT)/extra
 BENCH_STOCK   ?= cache/lab/dom0/vmlinux
 BENCH_BOOTS   ?= 5
 BENCH_TIMELINE_BOOTS ?= 3
-BENCH_PINGS   ?= 200
+BENCH_PINGS   ?= 400
 BENCH_SCALE_N ?= 64
 # At most this many `xl create` at a time in bench-scale (0: all N at once).
 BENCH_SCALE_JOBS ?= 8
