@@ -53,18 +53,23 @@ static int failure(void)
  *
  * The daemon has one connection at a time (xsio_open .. xsio_close), and so one
  * wire and one watch connection. */
+#define CONN_IN_SIZE (2 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX))
+
 struct conn {
 	int fd;
 	uint32_t next_req;
 	/* Messages as read and not yet taken: one read(2) takes whatever has come,
 	 * often a header with its payload, or the two replies of a read and a
 	 * write. In a PV guest each system call is two trips through Xen. */
-	char in[2 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)];
+	char *in; /* CONN_IN_SIZE bytes */
 	size_t in_start, in_end;
 };
 
-static struct conn wire = { .fd = -1 };
-static struct conn watches = { .fd = -1 };
+/* The buffers apart from their connections, whose fd starts at -1: zeroes in .bss,
+ * not 8 KiB each in the binary's .data. */
+static char wire_in[CONN_IN_SIZE], watches_in[CONN_IN_SIZE];
+static struct conn wire = { .fd = -1, .in = wire_in };
+static struct conn watches = { .fd = -1, .in = watches_in };
 
 /* Events that came on the watch connection while it waited for the reply to a
  * watch or unwatch request, in order, for xsio_wait_event. Each is a few bytes;
@@ -224,7 +229,7 @@ static int read_full(struct conn *c, void *buf, size_t len)
 			got += take;
 			continue;
 		}
-		n = read(c->fd, c->in, sizeof(c->in));
+		n = read(c->fd, c->in, CONN_IN_SIZE);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
