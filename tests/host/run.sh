@@ -1106,11 +1106,18 @@ case_event_before_watch_reply() {
 }
 
 WATCH_LATE_MSG='{"when":"now","ack":"ok","action":"ignore"}'
-watch_late_testing() {
+
+# watch_late_run ARGS...: arm the relay with `watch-late ARGS`, then hold a request with ack
+# none, so that the daemon sets a barrier; returns once the relay has passed the events on.
+watch_late_run() {
 	set_override none ignore || return 1
-	echo "watch-late $HOMEP/control/testing $WATCH_LATE_MSG" >"$CUT_ARM"
+	echo "watch-late $*" >"$CUT_ARM"
 	request poweroff
-	await "the relay passed the events on before the reply" cut_done || return 1
+	await "the relay passed the events on before the reply" cut_done
+}
+
+watch_late_testing() {
+	watch_late_run "$HOMEP/control/testing" "$WATCH_LATE_MSG" || return 1
 	await "control/testing acked" node_is control/testing "" || return 1
 	barrier || return 1
 	expect_no_log "event=disconnect" || return 1
@@ -1125,10 +1132,8 @@ watch_late_testing() {
 # dropped. The daemon must say it dropped events and read both nodes again: the request
 # is acknowledged and carried out; the testing message is answered.
 watch_late_flood() {
-	set_override none ignore || return 1
-	echo "watch-late $HOMEP/control/testing $WATCH_LATE_MSG 300 $HOMEP/control/shutdown reboot" >"$CUT_ARM"
-	request poweroff
-	await "the relay passed the events on before the reply" cut_done || return 1
+	watch_late_run "$HOMEP/control/testing" "$WATCH_LATE_MSG" 300 "$HOMEP/control/shutdown" reboot ||
+		return 1
 	await "control/shutdown acked" node_is control/shutdown "" || return 1
 	await "control/testing acked" node_is control/testing "" || return 1
 	barrier || return 1
