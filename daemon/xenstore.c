@@ -273,7 +273,27 @@ static int conn_read_msg(struct conn *c, struct xsd_sockmsg *hdr, char **body)
 	return 0;
 }
 
-static void parse_token(const char *token, struct xsio_event *event);
+static void parse_token(const char *token, struct xsio_event *event)
+{
+	char word[16];
+	unsigned int number;
+
+	event->type = XSIO_EV_OTHER;
+	if (sscanf(token, "xtv/barrier/%u", &number) == 1) {
+		event->type = XSIO_EV_BARRIER;
+		event->number = number;
+		return;
+	}
+	if (sscanf(token, "xtv/%u/%15s", &number, word) != 2)
+		return;
+	for (int node = XTV_NODE_SHUTDOWN; node <= XTV_NODE_TESTING; node++) {
+		if (strcmp(word, node_words[node]) == 0) {
+			event->type = XSIO_EV_NODE;
+			event->node = (enum xtv_node)node;
+			event->number = number;
+		}
+	}
+}
 
 /* A watch event's payload is "PATH\0TOKEN\0": what fired, from its token. */
 static void parse_event(const char *payload, size_t len, struct xsio_event *event)
@@ -438,28 +458,6 @@ void xsio_barrier_end(struct xs_handle *h, unsigned int n)
 	(void)h;
 	snprintf(token, sizeof(token), "xtv/barrier/%u", n);
 	unwatch(BARRIER_PATH, token);
-}
-
-static void parse_token(const char *token, struct xsio_event *event)
-{
-	char word[16];
-	unsigned int number;
-
-	event->type = XSIO_EV_OTHER;
-	if (sscanf(token, "xtv/barrier/%u", &number) == 1) {
-		event->type = XSIO_EV_BARRIER;
-		event->number = number;
-		return;
-	}
-	if (sscanf(token, "xtv/%u/%15s", &number, word) != 2)
-		return;
-	for (int node = XTV_NODE_SHUTDOWN; node <= XTV_NODE_TESTING; node++) {
-		if (strcmp(word, node_words[node]) == 0) {
-			event->type = XSIO_EV_NODE;
-			event->node = (enum xtv_node)node;
-			event->number = number;
-		}
-	}
 }
 
 int xsio_wait_event(struct xs_handle *h, struct xsio_event *event)
