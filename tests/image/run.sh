@@ -25,14 +25,42 @@ check() {
 	fi
 }
 
-listing() { gzip -dc "$1" | cpio -it --quiet | LC_ALL=C sort | tr '\n' ' '; }
+# decompress INITRD: the cpio inside, whichever of mkimage.sh's two formats it is in.
+decompress() {
+	case $(od -An -tx1 -N6 "$1" | tr -d ' \n') in
+	1f8b*) gzip -dc "$1" ;;
+	fd377a585a00) xz -dc "$1" ;;
+	*) echo "$1: neither gzip nor xz" >&2; return 1 ;;
+	esac
+}
+
+listing() { decompress "$1" | cpio -it --quiet | LC_ALL=C sort | tr '\n' ' '; }
 has_entries() { [ "$(listing "$1")" = "$2" ]; }
 
 # static FILE-IN-INITRD INITRD: the member is an ELF executable with no interpreter.
 static_member() {
 	rm -rf "$tmp/x" && mkdir "$tmp/x"
-	(cd "$tmp/x" && gzip -dc "$2" | cpio -id --quiet "$1")
+	decompress "$2" >"$tmp/cpio" || return 1
+	(cd "$tmp/x" && cpio -id --quiet "$1" <"$tmp/cpio")
 	readelf -hW "$tmp/x/$1" | grep -q 'Type:.*EXEC' && ! readelf -lW "$tmp/x/$1" | grep -q INTERP
+}
+
+# is_gzip FILE: libxenguest's domain builder decompresses a gzip'd module and no other
+# format, so the guest gets initrd.img as plain cpio.
+is_gzip() { [ "$(od -An -tx1 -N2 "$1" | tr -d ' \n')" = 1f8b ] && gzip -t "$1"; }
+
+# kernel_decodable_xz FILE: xz that Linux's own decoder (lib/xz) can unpack in a small
+# guest: CRC32 or no check (it knows no other), BCJ filters limited to x86, and a decoder
+# that needs at most 1 MiB (xz's default dictionary would make the kernel vmalloc 8 MiB).
+kernel_decodable_xz() {
+	xz -t "$1" || return 1
+	xz --robot -lvv "$1" >"$tmp/xzlist" || return 1
+	awk -F'\t' '
+		$1 == "file" && $7 != "CRC32" && $7 != "None" { print "check " $7; bad = 1 }
+		$1 == "block" { f = $16; gsub(/--x86|--lzma2=[^ ]*| /, "", f)
+			if (f != "") { print "filters " $16; bad = 1 } }
+		$1 == "summary" && $2 > 1048576 { print "decoder memory " $2; bad = 1 }
+		END { exit bad }' "$tmp/xzlist"
 }
 
 # mkimage_from DIR MTIME: mkimage.sh on copies of the inputs in DIR, all with mtime MTIME.
@@ -53,7 +81,7 @@ reproducible() {
 }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..8"
 check "vmlinuz is a bzImage with an LZ4 or gzip ELF payload and the Xen notes (PVH entry included)" \
 	"$here/kernel-config/check-image.sh" "$image/vmlinuz"
 check "initrd.img holds /init, /sbin/xtvd, /sbin/{poweroff,reboot} -> /init and /dev/console only" \
@@ -61,6 +89,10 @@ check "initrd.img holds /init, /sbin/xtvd, /sbin/{poweroff,reboot} -> /init and 
 check "initrd-debug.img adds BusyBox as /bin/sh" \
 	has_entries "$image/initrd-debug.img" \
 	"bin bin/busybox bin/sh dev dev/console init proc sbin sbin/poweroff sbin/reboot sbin/xtvd sys "
+check "initrd.img is gzip, which the domain builder unpacks before the guest runs" \
+	is_gzip "$image/initrd.img"
+check "initrd-debug.img is xz the guest kernel can decode (CRC32, x86 BCJ, <= 1 MiB)" \
+	kernel_decodable_xz "$image/initrd-debug.img"
 check "/init in the initrd is static" static_member init "$image/initrd.img"
 check "/sbin/xtvd in the initrd is static" static_member sbin/xtvd "$image/initrd.img"
 check "mkimage.sh output depends on nothing but the inputs' contents" reproducible
