@@ -10,6 +10,7 @@
 # Every wait is bounded and event driven (xenstore watches, xl's own exit).
 
 : "${XTV_KERNEL:=/lab/domu/kernel}" "${XTV_RAMDISK:=/lab/domu/initrd}"
+: "${XTV_DEBUG_RAMDISK:=/lab/domu/initrd-debug}"
 : "${XTV_EXTRA:=console=hvc0 xen.userspace_shutdown=1}" "${XTV_MEM:=9}" "${XTV_TYPE:=pv}"
 : "${READY_NODE:=data/xtv/ready}" "${BOOT_TIMEOUT:=90}" "${ACK_TIMEOUT:=30}"
 : "${SHUTDOWN_TIMEOUT:=60}" "${SETTLE:=3}" "${VM_LIFETIME:=400}"

@@ -9,7 +9,7 @@ set -eu
 usage() {
 	cat >&2 <<'EOF'
 usage: tests/lab/run-lab.sh [-s SET] [-t TYPE] [-o RESULTS] [-m MEM] [-k KERNEL] [-i INITRD]
-                            [-e EXTRA] [-r READY_NODE] [-T SECONDS] [-n NAMES] [--expect-broken|--expect-hung]
+                            [-I DEBUG_INITRD] [-e EXTRA] [-r READY_NODE] [-T SECONDS] [-n NAMES] [--expect-broken|--expect-hung]
   -s SET      scenario set: fast (default), full, stub, demo
   -t TYPE     guest type the scenarios create, pv (default) or pvh; TAP and JUnit name
               every test case TYPE/NAME (pv/boot, pvh/boot)
@@ -17,6 +17,8 @@ usage: tests/lab/run-lab.sh [-s SET] [-t TYPE] [-o RESULTS] [-m MEM] [-k KERNEL]
   -m MEM      domU memory in MiB for every guest type (default per type, the measured
               floors: MEM_PV for pv, MEM_PVH for pvh; docs/lab.md "Memory")
   -k/-i       domU kernel / initrd (default out/image/vmlinuz, out/image/initrd.img)
+  -I FILE     the debug initrd, for the scenarios that boot it (default
+              out/image/initrd-debug.img; they fail if it does not exist)
   -e EXTRA    domU command line (default "console=hvc0 xen.userspace_shutdown=1")
   -r NODE     node that says the guest is ready (default data/xtv/ready)
   -T SECONDS  bound for the whole QEMU run (default 2400)
@@ -48,6 +50,7 @@ PAYLOAD_ONLY=0
 # (docs/lab.md "Memory"; install/xl/*.cfg and install/xenserver-install.sh use the same).
 MEM_PV=9 MEM_PVH=10
 KERNEL=$TOP/out/image/vmlinuz INITRD=$TOP/out/image/initrd.img
+DEBUG_INITRD=$TOP/out/image/initrd-debug.img
 EXTRA="console=hvc0 xen.userspace_shutdown=1" READY=data/xtv/ready QEMU_TIMEOUT=2400
 
 while [ $# -gt 0 ]; do
@@ -59,6 +62,7 @@ while [ $# -gt 0 ]; do
 	-m) MEM=$2; shift 2 ;;
 	-k) KERNEL=$2; shift 2 ;;
 	-i) INITRD=$2; shift 2 ;;
+	-I) DEBUG_INITRD=$2; shift 2 ;;
 	-e) EXTRA=$2; shift 2 ;;
 	-r) READY=$2; shift 2 ;;
 	-T) QEMU_TIMEOUT=$2; shift 2 ;;
@@ -105,6 +109,7 @@ build_payload() {
 	if [ -n "${LAB_EXTRA:-}" ]; then cp -R "$LAB_EXTRA" "$root/lab/extra"; fi
 	cp "$KERNEL" "$root/lab/domu/kernel"
 	cp "$INITRD" "$root/lab/domu/initrd"
+	if [ -f "$DEBUG_INITRD" ]; then cp "$DEBUG_INITRD" "$root/lab/domu/initrd-debug"; fi
 	cat >"$root/lab/config" <<EOF
 LAB_SET='$SET'
 LAB_ONLY='$ONLY'

@@ -47,6 +47,7 @@ xl-timeout-retry  fast,full       t_xl_timeout_retry              | ack=none: xl
 testing-chmod-late fast,full      t_testing_chmod_late            | control/testing written dom0-only, chmod-ed after the refused ack: acked then, acted on once
 suspend-cancelled-unread fast,full t_suspend_cancelled_unread     | paused: suspend written, then "" (libxl cancelling): no suspend after unpause
 request-after-delete fast,full    t_request_after_delete          | ack=delete, then a request in the node dom0 recreates: ack refused loudly, request carried out
+debug-initrd      fast,full       t_debug_initrd                  | the debug initrd in its documented memory: shell on the console runs a typed command, daemon answers
 kernel-owns-shutdown fast,full    t_kernel_owns_shutdown          | booted with xen.userspace_shutdown=0: daemon says so, kernel answers xl shutdown
 no-userspace-param fast,full      t_no_userspace_param            | booted without xen.userspace_shutdown: the kernel build default leaves control/shutdown to the daemon
 save-restore      fast,full       t_save_restore 1                | xl save + restore: new domid logged, daemon answers afterwards
@@ -383,6 +384,46 @@ t_demo() {
 	say "the VM's console:"
 	show_console
 	pass
+}
+
+# --- the debug initrd ------------------------------------------------------------------
+
+# t_debug_initrd: initrd-debug.img as shipped boots in the memory it is documented to need
+# (DEBUG_MEM, DEBUG_MEM_PVH as PVH; lib.sh): init starts the daemon and, for `debug` on the
+# command line, BusyBox's shell on hvc0; a command typed into the console (dom0 writes to
+# the pty named in console/tty, as `xl console` does) runs; the daemon answers; xl shutdown
+# works. A debug initrd the builder or the kernel cannot fit in that memory fails here.
+t_debug_initrd() {
+	need "the debug initrd in dom0 ($XTV_DEBUG_RAMDISK)" [ -f "$XTV_DEBUG_RAMDISK" ]
+	XTV_RAMDISK=$XTV_DEBUG_RAMDISK
+	XTV_EXTRA="$XTV_EXTRA debug"
+	vm_up "$(debug_mem)"
+	check "console logs domid=$DOMID" console_has "domid=$DOMID"
+	check "init started the shell" await_console 'init: event=spawn name=sh' 30
+	check "the shell printed its banner" await_console "Enter 'help'" 30
+	# The guest's shell computes 42: the tty's echo of the typed line cannot match.
+	# shellcheck disable=SC2016 # expanded by the guest's shell, not here
+	check "the shell ran a command typed on the console" shell_runs 'echo debug-$((6 * 7))' '^debug-42'
+	check "daemon answers" send_ok --when now --action ignore
+	check "xl shutdown" xl_cmd xl-shutdown xl shutdown "$DOMID"
+	expect_shutdown 0
+	pass
+}
+
+# shell_runs LINE PATTERN: type LINE into the guest's console until a console line matches
+# PATTERN (at most 6 tries, 5 s each). The shell may not be reading yet when the banner is
+# out (its line editor asks the terminal for the cursor position first), and what is typed
+# before it reads can be lost; a second copy of LINE does no harm.
+shell_runs() {
+	sr_tty=$(xs_read console/tty)
+	[ -c "$sr_tty" ] || return 1
+	sr_try=0
+	while [ "$sr_try" -lt 6 ]; do
+		printf '%s\n' "$1" >"$sr_tty"
+		await_console "$2" 5 && return 0
+		sr_try=$((sr_try + 1))
+	done
+	return 1
 }
 
 # --- the kernel's xenbus device ----------------------------------------------------------
