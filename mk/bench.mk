@@ -63,7 +63,7 @@ $(BENCH_XSBENCH): tests/bench/xsbench.c $(OUT)/musl/lib/libxenstore.a | $(DEPS_S
 bench-extra: $(BENCH_XSBENCH) image lab-deps
 	rm -rf $(BENCH_EXTRA)
 	mkdir -p $(BENCH_EXTRA)
-	cp $(BENCH_XSBENCH) $(OUT)/image/initrd-debug.img $(BENCH_EXTRA)/
+	cp $(BENCH_XSBENCH) $(BENCH_EXTRA)/
 	ln -f $(BENCH_STOCK) $(BENCH_EXTRA)/stock-vmlinux 2>/dev/null || cp $(BENCH_STOCK) $(BENCH_EXTRA)/stock-vmlinux
 	@# Our kernel uncompressed (the ELF that bzImage carries gzipped, symbols stripped): the
 	@# bench measures what libxenguest's gunzip costs (docs/benchmarks.md).

@@ -109,12 +109,8 @@ lab-floor: lab-deps image
 # Where a small VM's memory goes: per case (MEM or MEM:debug) xl's domain-builder layout
 # and the guest's boot log with memblock debugging (results/lab-probe/scenarios/mem-probe).
 PROBE_CASES ?= 10 12 12:debug
-LAB_PROBE_EXTRA := $(LAB_OUT)/probe-extra
 lab-probe: lab-deps image
-	rm -rf $(LAB_PROBE_EXTRA)
-	mkdir -p $(LAB_PROBE_EXTRA)
-	cp $(OUT)/image/initrd-debug.img $(LAB_PROBE_EXTRA)/
-	LAB_EXTRA=$(abspath $(LAB_PROBE_EXTRA)) $(LAB_RUN) -s probe -o $(LAB_RESULTS)-probe -T 1500 \
+	$(LAB_RUN) -s probe -o $(LAB_RESULTS)-probe -T 1500 \
 		-V PROBE_CASES='$(PROBE_CASES)' -V BOOT_TIMEOUT=60 -V SCENARIO_TIMEOUT=1400
 
 # Is the emulated CPU (QEMU_CPU) clean? dom0's tools in a loop while VMs of each mode of

@@ -5,7 +5,8 @@
 # Sourced by scenarios.sh; uses lib.sh. Extra files in /lab/extra (mk/bench.mk):
 #   xsbench        tests/bench/xsbench.c (dom0 timing with xenstore watches, CLOCK_MONOTONIC)
 #   stock-vmlinux  Debian's stock kernel (the dom0 kernel, uncompressed)
-#   initrd-debug.img
+#   ours-vmlinux   our kernel's ELF, uncompressed
+# The debug initrd is run-lab.sh's (XTV_DEBUG_RAMDISK, lib.sh).
 # Results: RESULTS/scenarios/NAME/*.tsv and *.txt, read by tests/bench/bench.sh.
 # shellcheck disable=SC2317,SC2329 # functions are called through the table
 
@@ -223,7 +224,7 @@ b_ping() {
 # b_mem: boot the debug initrd at XTV_MEM (at least DEBUG_MEM, which it needs) and ask the
 # guest's shell for /proc/meminfo.
 b_mem() {
-	XTV_RAMDISK=$BENCH_EXTRA/initrd-debug.img
+	XTV_RAMDISK=$XTV_DEBUG_RAMDISK
 	XTV_EXTRA="$XTV_EXTRA debug"
 	vm_up "$(debug_mem)"
 	debug_mem >"$SC_DIR/mem-mib.txt"

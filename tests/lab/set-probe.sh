@@ -1,10 +1,10 @@
 # shellcheck shell=sh
 # The `probe` set (make lab-probe, docs/kernel.md "Memory and sizes"): where the memory of
 # a small test VM goes. For each case of PROBE_CASES (MEM, or MEM:debug for the debug
-# initrd in /lab/extra) the VM boots under `xl -vvv create`, so that xl's log has the
-# domain builder's layout, with PROBE_EXTRA on the guest's command line (default: the
-# early Xen console and memblock debugging, so that a guest dying before its console is
-# up still tells why). It must become ready and answer one message. Kept per case:
+# initrd, run-lab.sh's XTV_DEBUG_RAMDISK) the VM boots under `xl -vvv create`, so that
+# xl's log has the domain builder's layout, with PROBE_EXTRA on the guest's command line
+# (default: the early Xen console and memblock debugging, so that a guest dying before its
+# console is up still tells why). It must become ready and answer one message. Kept per case:
 # xl-CASE.log and console-CASE.log. A measurement, like lab-floor: it passes once every
 # case has been tried; checks.log says which cases worked.
 # shellcheck disable=SC2317,SC2329 # functions are called through the table
@@ -19,7 +19,7 @@ t_mem_probe() {
 	for c in ${PROBE_CASES:-12}; do
 		m=${c%%:*}
 		XTV_RAMDISK=$p_ramdisk
-		case "$c" in *:debug) XTV_RAMDISK=/lab/extra/initrd-debug.img ;; esac
+		case "$c" in *:debug) XTV_RAMDISK=$XTV_DEBUG_RAMDISK ;; esac
 		# shellcheck disable=SC2034 # read by lib.sh's vm_config and console_log
 		DOM=xtv-probe-$(echo "$c" | tr : -)
 		if vm_config "$m" && xl_monitor xl -vvv create -F "$SC_DIR/domain.cfg" && vm_ready &&

@@ -3,7 +3,8 @@
 #   make check-reliability   storm, daemon respawn, xenstored restart   (tens of minutes)
 #   make soak                100 save/restore + 100 save -c cycles        (hours under TCG)
 # Sourced by scenarios.sh; uses lib.sh and the t_* functions of scenarios.sh.
-# Extra files in /lab/extra (mk/bench.mk): xsbench, initrd-debug.img.
+# Extra files in /lab/extra (mk/bench.mk): xsbench. The debug initrd is run-lab.sh's
+# (XTV_DEBUG_RAMDISK, lib.sh).
 # shellcheck disable=SC2317,SC2329 # functions are called through the table
 
 SCENARIOS="$SCENARIOS
@@ -125,7 +126,7 @@ kill_line() {
 # respawn, and the new daemon must answer.
 r_respawn() {
 	# shellcheck disable=SC2034 # read by lib.sh's vm_config
-	XTV_RAMDISK=$REL_EXTRA/initrd-debug.img
+	XTV_RAMDISK=$XTV_DEBUG_RAMDISK
 	XTV_EXTRA="$XTV_EXTRA debug"
 	vm_up "$(debug_mem)"
 	REL_TTY=$(xs_read console/tty)
