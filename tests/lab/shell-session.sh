@@ -33,6 +33,10 @@ install_vm() {
 	mkdir -p "$VM_DIR"
 	ln -sf "$LAB/domu/kernel" "$VM_DIR/vmlinuz"
 	ln -sf "$LAB/domu/initrd" "$VM_DIR/initrd.img"
+	# The configs tell how to boot the debug initrd instead; run-lab.sh ships it.
+	if [ -f "$LAB/domu/initrd-debug" ]; then
+		ln -sf "$LAB/domu/initrd-debug" "$VM_DIR/initrd-debug.img"
+	fi
 	for cfg in "$LAB"/xl/*.cfg; do
 		case "$(sed -n 's/^type *= *"\(.*\)".*/\1/p' "$cfg")" in
 		pvh) mem=${XTV_MEM_PVH:-$XTV_MEM} ;;

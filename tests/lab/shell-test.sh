@@ -4,7 +4,9 @@
 #   session    start the test VM with the shipped xl config, wait for it on its console
 #              log (tail -f, stopped with Ctrl-C), send a testing message with xtv-send,
 #              find the guest's log lines for it, attach xl console and leave it (Ctrl-]),
-#              shut the VM down, check xl list, leave the shell with `exit`
+#              shut the VM down, check xl list; then boot the debug initrd as the config's
+#              comment says and run a command in its shell through xl console; leave the
+#              shell with `exit`
 #   scenarios  LAB_ONLY=boot LAB_MEM=32: the scenario runs first and passes, the configs
 #              carry 32 MiB and the VM gets it, Ctrl-D leaves, the host shows the results
 #   quit       Ctrl-A X while Xen boots: QEMU quits at once
@@ -249,6 +251,48 @@ stop_vm() {
 	expect_not_in "xl list" "^$VM " "the VM is gone from xl list"
 }
 
+# debug_vm: boot the debug initrd as the shipped config's comment says (that ramdisk,
+# "debug" on the command line, 11 MiB; xl's KEY=VALUE arguments override the file), run a
+# command in its shell through xl console, leave it and shut the VM down. The command
+# line stays within the terminal's width: dom0's line editor dropped characters typed
+# this fast across the wrap.
+debug_vm() {
+	# shellcheck disable=SC2016 # expanded by dom0's shell
+	run_cmd 'E="xen.userspace_shutdown=1 console=hvc0 debug"; D=/var/lib/xen-test-vm'
+	# shellcheck disable=SC2016 # expanded by dom0's shell
+	d_create='xl create '"$CFG"' "ramdisk=\"$D/initrd-debug.img\"" "extra=\"$E\"" memory=11'
+	r_banner=$(count "Enter 'help'")
+	run_cmd "$d_create"
+	expect_not_in "$d_create" "libxl: error|failed" "xl create with the debug initrd reported no error"
+	log "typing: xl console $VM"
+	type_line "xl console $VM"
+	await "Enter 'help'" "$VM_WAIT" $((r_banner + 1))
+	log "ok - xl console shows the debug shell's banner"
+	shell_echo
+	log "ok - the debug shell ran a command typed into xl console"
+	# dom0's prompt comes back on the line of the guest's shell prompt, "/ # ".
+	d_prompt='dom0:[^ ]*# '
+	r_prompts=$(count "$d_prompt")
+	tm send-keys -t "$PANE" C-]
+	await "$d_prompt" "$CMD_WAIT" $((r_prompts + 1))
+	log "ok - Ctrl-] left xl console"
+	stop_vm
+}
+
+# shell_echo: type a command into the debug shell until its output is on the screen, again
+# every 5 s for 30 s (what is typed before the shell's line editor reads can be lost). The
+# guest's shell computes 42, so the echo of the typed line cannot match.
+shell_echo() {
+	s_waited=0
+	while [ "$(count '^debug-42')" -lt 1 ]; do
+		[ "$s_waited" -lt 30 ] || die "the debug shell did not run what was typed"
+		# shellcheck disable=SC2016 # expanded by the guest's shell
+		if [ $((s_waited % 5)) = 0 ]; then type_line 'echo debug-$((6 * 7))'; fi
+		s_waited=$((s_waited + 1))
+		sleep 1 # the polling interval
+	done
+}
+
 run_session() {
 	start_terminal session "$(lab_shell "")"
 	up
@@ -259,6 +303,7 @@ run_session() {
 	send_message
 	attach_console
 	stop_vm
+	debug_vm
 	log "typing: exit"
 	type_line "exit"
 	ended
