@@ -230,10 +230,10 @@ b_mem() {
 	debug_mem >"$SC_DIR/mem-mib.txt"
 	tty=$(xs_read console/tty)
 	need "console tty ($tty)" [ -c "$tty" ]
-	sleep 1 # the shell prints its prompt after init started it; typing earlier is lost
-	printf 'busybox grep -E "^(MemTotal|MemFree|MemAvailable|Cached|Shmem):" /proc/meminfo\n' >"$tty"
-	check "guest printed its meminfo" await_console '^MemAvailable:' 30
-	sleep 1
+	# Typed again until the shell has read it (shell_runs, scenarios.sh); Shmem is the
+	# last of the lines asked for.
+	check "guest printed its meminfo" shell_runs \
+		'busybox grep -E "^(MemTotal|MemFree|MemAvailable|Cached|Shmem):" /proc/meminfo' '^Shmem:'
 	grep -E '^(MemTotal|MemFree|MemAvailable|Cached|Shmem):|Memory: ' "$(console_log)" |
 		tr -d '\r' >"$SC_DIR/meminfo.txt"
 	xl list "$DOMID" >"$SC_DIR/xl-list.txt" 2>&1 || true
