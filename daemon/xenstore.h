@@ -1,6 +1,10 @@
-/* xenstore.h - thin wrapper over libxenstore: errno-style returns, no policy.
- * (Same name as libxenstore's <xenstore.h>: include this one with quotes and
- * never put daemon/ on the -I path, only -iquote.)
+/* xenstore.h - the daemon's xenstore I/O: errno-style returns, no policy.
+ * Plain reads and writes go through libxenstore; the watches and the
+ * transactions through connections of their own (xenstore.c says why).
+ * h stands for the whole session from xsio_open to xsio_close: the calls on
+ * the own connections do not use it, the unit tests' double keeps its state
+ * there. (Same name as libxenstore's <xenstore.h>: include this one with
+ * quotes and never put daemon/ on the -I path, only -iquote.)
  * Paths are relative to the domain's home. */
 #ifndef XTV_XENSTORE_H
 #define XTV_XENSTORE_H
