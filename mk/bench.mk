@@ -65,8 +65,8 @@ bench-extra: $(BENCH_XSBENCH) image lab-deps
 	mkdir -p $(BENCH_EXTRA)
 	cp $(BENCH_XSBENCH) $(BENCH_EXTRA)/
 	ln -f $(BENCH_STOCK) $(BENCH_EXTRA)/stock-vmlinux 2>/dev/null || cp $(BENCH_STOCK) $(BENCH_EXTRA)/stock-vmlinux
-	@# Our kernel uncompressed (the ELF that bzImage carries gzipped, symbols stripped): the
-	@# bench measures what libxenguest's gunzip costs (docs/benchmarks.md).
+	@# Our kernel uncompressed (the ELF that bzImage carries LZ4-compressed, symbols
+	@# stripped): the bench measures what libxenguest's unpacking costs (docs/benchmarks.md).
 	objcopy --strip-all $(KERNEL_BUILD)/vmlinux $(BENCH_EXTRA)/ours-vmlinux
 
 # One scenario at a time (LAB_LANES=1): benchmark figures must not share the machine with

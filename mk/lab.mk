@@ -108,7 +108,10 @@ lab-floor: lab-deps image
 
 # Where a small VM's memory goes: per case (MEM or MEM:debug) xl's domain-builder layout
 # and the guest's boot log with memblock debugging (results/lab-probe/scenarios/mem-probe).
-PROBE_CASES ?= 10 12 12:debug
+# The default cases are the floors: the VM's at 9 (PV) and 10 (PVH) MiB, the debug
+# initrd's at 11 (PV) and 12 (PVH). As PV (the default) all four work; with
+# LAB_ARGS='-t pvh' the 9 and 11:debug cases show how a boot below the floor fails.
+PROBE_CASES ?= 9 10 11:debug 12:debug
 lab-probe: lab-deps image
 	$(LAB_RUN) -s probe -o $(LAB_RESULTS)-probe -T 1500 \
 		-V PROBE_CASES='$(PROBE_CASES)' -V BOOT_TIMEOUT=60 -V SCENARIO_TIMEOUT=1400
