@@ -1313,6 +1313,15 @@ case_send_rejected() {
 	expect_actions ""
 }
 
+# After "--" a message may start with "-": it reaches the daemon, which rejects it.
+case_send_after_double_dash() {
+	xtv_send -t "$T" --no-validate -- 0 -now:reboot
+	expect_send 1 "rejected testing" || return 1
+	expect_log "event=reject node=control/testing" || return 1
+	expect_node control/testing "" || return 1
+	expect_actions ""
+}
+
 # An invalid message is refused by the tool itself and never written.
 case_send_invalid() {
 	local before
@@ -1469,6 +1478,7 @@ all_cases() {
 	run_case send-escaped-ack-option case_send_escaped "$esc" --when onshutdown --ack "$esc" --action ignore
 	run_case send-rejected case_send_rejected
 	run_case send-invalid case_send_invalid
+	run_case send-after-double-dash case_send_after_double_dash
 	run_case send-timeout case_send_timeout
 	run_case send-storm-50 case_send_storm 50
 	run_case send-watch-ends-early case_send_watch_ends_early
