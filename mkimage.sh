@@ -70,10 +70,12 @@ LIST
 }
 
 # make_initrd LISTFN COMPRESSOR OUT: write the cpio described by LISTFN to OUT, compressed
-# by COMPRESSOR (a command reading stdin).
+# by COMPRESSOR (a command reading stdin). The cpio goes to a file first: in a pipe, a
+# gen_init_cpio that failed halfway would still leave a valid, truncated archive.
 make_initrd() {
 	"$1" >"$stage/list"
-	"$gen_init_cpio" -t "$epoch" "$stage/list" | $2 >"$3.tmp"
+	"$gen_init_cpio" -t "$epoch" "$stage/list" >"$stage/cpio"
+	$2 <"$stage/cpio" >"$3.tmp"
 	mv "$3.tmp" "$3"
 }
 
