@@ -31,6 +31,8 @@ MEM="" ONLY="" BOUND=0 RESULTS=results/lab-shell ISO=""
 KERNEL=$TOP/out/image/vmlinuz INITRD=$TOP/out/image/initrd.img
 
 while [ $# -gt 0 ]; do
+	# Every option but -h takes a value: without one, the usage, not set -u's error.
+	case "$1" in -h | --help) ;; *) [ $# -ge 2 ] || usage ;; esac
 	case "$1" in
 	-h | --help) usage ;;
 	-m) MEM=$2; shift 2 ;;

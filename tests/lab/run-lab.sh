@@ -10,7 +10,9 @@ usage() {
 	cat >&2 <<'EOF'
 usage: tests/lab/run-lab.sh [-s SET] [-t TYPE] [-o RESULTS] [-m MEM] [-k KERNEL] [-i INITRD]
                             [-I DEBUG_INITRD] [-e EXTRA] [-r READY_NODE] [-T SECONDS] [-n NAMES] [--expect-broken|--expect-hung]
-  -s SET      scenario set: fast (default), full, stub, demo
+  -s SET      scenario set: fast (default), full, stub, demo, floor, or one that a
+              tests/lab/set-*.sh adds (bench, hung, probe, reliability, soak, repeat,
+              stress)
   -t TYPE     guest type the scenarios create, pv (default) or pvh; TAP and JUnit name
               every test case TYPE/NAME (pv/boot, pvh/boot)
   -o RESULTS  results folder (default results/lab)
@@ -54,6 +56,8 @@ DEBUG_INITRD=$TOP/out/image/initrd-debug.img
 EXTRA="console=hvc0 xen.userspace_shutdown=1" READY=data/xtv/ready QEMU_TIMEOUT=2400
 
 while [ $# -gt 0 ]; do
+	# Every option but these takes a value: without one, the usage, not set -u's error.
+	case "$1" in -h | --help | --expect-* | --payload-only) ;; *) [ $# -ge 2 ] || usage ;; esac
 	case "$1" in
 	-h | --help) usage ;;
 	-s) SET=$2; shift 2 ;;
