@@ -436,7 +436,8 @@ test_bad_options() {
 
 # Shell scripts: *.sh and files starting with a sh/bash shebang.
 shell_scripts() {
-	for path in "$top/mkimage.sh" $(find "$top/install" "$top/tests" "$top/scripts" -type f 2>/dev/null | sort); do
+	for path in "$top/mkimage.sh" $(find "$top/install" "$top/tests" "$top/scripts" \
+		"$top/kernel-config" "$top/.ci" -type f 2>/dev/null | sort); do
 		[ -f "$path" ] || continue
 		case "$path" in
 		*.sh) echo "$path" ;;
