@@ -560,8 +560,12 @@ int xsio_txn_read_put(struct xs_handle *h, xsio_txn t, const char *path, char **
 		return ret;
 	*put_ret = conn_expect_ok(&wire, m[1].hdr.req_id, m[1].hdr.type);
 	if (wire.fd < 0) {
-		if (ret == 0)
+		/* The read's value goes with the transaction; the caller frees
+		 * what *value holds on every path, so it must not point here. */
+		if (ret == 0) {
 			free(*value);
+			*value = NULL;
+		}
 		return *put_ret;
 	}
 	return ret;

@@ -64,7 +64,9 @@ int xsio_txn_read(struct xs_handle *h, xsio_txn t, const char *path, char **valu
  * there (a write, or a removal if NULL) as xsio_txn_put does, whatever the read
  * finds: the put's 0 or -errno in *put_ret. For an ack that is due only if the
  * read shows a request: end the transaction with abort when it is not. Returns
- * the read's 0 or -errno; *put_ret is set when the read's reply came. */
+ * the read's 0 or -errno; *put_ret is set when the read's reply came. If the
+ * connection breaks after the read's reply, the read's value is dropped
+ * (*value NULL) and the put's -errno returned. */
 int xsio_txn_read_put(struct xs_handle *h, xsio_txn t, const char *path, char **value,
 		      size_t *len, const char *put_value, int *put_ret);
 /* Write value, or remove path if value is NULL. */

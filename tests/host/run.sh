@@ -889,7 +889,10 @@ case_write_failure() {
 # connection instead of passing on a READ made inside a transaction; `commit` passes on a
 # commit (TRANSACTION_END "T"), waits for xenstored's reply and closes the connection
 # instead of passing the reply on (the commit landed, its reply is lost); `commit-drop`
-# closes it instead of passing on the commit (xenstored drops the transaction);
+# closes it instead of passing on the commit (xenstored drops the transaction); `put`
+# passes on a write or removal made inside a transaction and every reply up to its own,
+# which it holds back as it closes the connection (the read before it answered, the
+# put's answer lost);
 # `commit-drop PATH` does the same after writing "" to PATH on a connection of its own,
 # as another writer would in that instant (libxl cancelling a suspend).
 # `watch-late PATH VALUE [COUNT [PATH2 VALUE2]]` does not cut: it holds back xenstored's
@@ -905,7 +908,7 @@ cut_proxy_start() {
 	python3 - "$CUT_SOCK" "$SOCK" "$CUT_ARM" >>"$CUT_LOG" 2>&1 <<'PY' &
 import os, selectors, socket, struct, sys
 listen_path, real_path, arm_path = sys.argv[1:4]
-XS_READ, XS_WATCH, XS_TRANSACTION_END, XS_WRITE, XS_WATCH_EVENT, HDR = 2, 4, 7, 11, 15, 16
+XS_READ, XS_WATCH, XS_TRANSACTION_END, XS_WRITE, XS_RM, XS_WATCH_EVENT, HDR = 2, 4, 7, 11, 13, 15, 16
 sel = selectors.DefaultSelector()
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(listen_path)
@@ -984,6 +987,14 @@ class Pair:
             if mode == "watch-late" and typ == XS_WATCH and body.startswith(b"data/xtv/barrier\0"):
                 self.watch_late(words[1:])
                 continue
+            if mode == "put" and typ in (XS_WRITE, XS_RM) and tx != 0:
+                while True:  # the replies before the put's own are passed on
+                    rtyp, reply = recv_msg(self.server)
+                    if struct.unpack("<IIII", reply[:HDR])[1] == _req:
+                        break
+                    self.client.sendall(reply)
+                self.cut(mode, "tx %d, reply %d not passed on" % (tx, rtyp))
+                return False
             if mode == "commit" and commit:
                 # Every earlier request has its reply: the next reply is the commit's.
                 _t, _r, _x, rl = struct.unpack("<IIII", recv_exact(self.server, HDR))
@@ -1457,6 +1468,8 @@ all_cases() {
 	run_case event-before-watch-reply case_event_before_watch_reply watch_late_testing
 	run_case event-flood-before-watch-reply case_event_before_watch_reply watch_late_flood
 	run_case wire-lost-at-read case_wire_lost read \
+		"event=error op=transaction path=control/testing errno=5 lost=1" wire_lost_testing
+	run_case wire-lost-at-put case_wire_lost put \
 		"event=error op=transaction path=control/testing errno=5 lost=1" wire_lost_testing
 	run_case wire-lost-commit-landed case_wire_lost commit \
 		"event=error op=commit path=control/testing errno=5 lost=1 landed=yes" wire_lost_testing

@@ -357,6 +357,13 @@ int xsio_txn_read_put(struct xs_handle *h, xsio_txn t, const char *path, char **
 
 	*put_ret = xsio_txn_put(h, t, path, put_value);
 	h->ops[h->n_ops - 1].with_previous = true;
+	/* As xenstore.c does: a connection lost after the read's reply takes the
+	 * read's value with it. */
+	if (ret == 0 && h->lost) {
+		free(*value);
+		*value = NULL;
+		return *put_ret;
+	}
 	return ret;
 }
 

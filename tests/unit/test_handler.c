@@ -583,6 +583,18 @@ static void test_connection_lost(void)
 	case_end();
 	world_free(&w);
 
+	case_begin("the connection breaks at the ack sent with the read: decided again");
+	halt_with_break(&w, FAKE_TXN_PUT, false, 1);
+	ok(count_kind(&w, FAKE_TXN_PUT, -EIO) == 1 && count_kind(&w, FAKE_TXN_START, 0) == 2,
+	   "the read answers, the put fails, a second transaction starts");
+	ok(logged("event=error op=transaction path=control/testing errno=5 lost=1"),
+	   "the loss is logged as an error");
+	ok(committed_write(&w, TESTING, "") && strcmp(actions(), "halt\n") == 0 &&
+		   w.d.handled == 1,
+	   "acked once, halt runs once (ran: %s)", ran());
+	case_end();
+	world_free(&w);
+
 	case_begin("a commit whose reply is lost, landed: acted on, not decided again");
 	halt_with_break(&w, FAKE_TXN_COMMIT, true, 1);
 	ok(count_kind(&w, FAKE_TXN_START, 0) == 1 && count_kind(&w, FAKE_TXN_COMMIT, -EIO) == 1 &&
