@@ -46,7 +46,7 @@ xl-ack-timeout    full            t_xl_timeout                    | ack=none: xl
 xl-timeout-retry  fast,full       t_xl_timeout_retry              | ack=none: xl shutdown times out; xl shutdown again is honoured, reason 0
 testing-chmod-late fast,full      t_testing_chmod_late            | control/testing written dom0-only, chmod-ed after the refused ack: acked then, acted on once
 suspend-cancelled-unread fast,full t_suspend_cancelled_unread     | paused: suspend written, then "" (libxl cancelling): no suspend after unpause
-request-after-delete fast,full    t_request_after_delete          | ack=delete, then a request in the node dom0 recreates: ack refused loudly, request carried out
+request-after-delete fast,full    t_request_after_delete          | ack=delete, then requests in the node dom0 recreates: ack refused loudly, the same request written again carried out
 debug-initrd      fast,full       t_debug_initrd                  | the debug initrd in its documented memory: shell on the console runs a typed command, daemon answers
 kernel-owns-shutdown fast,full    t_kernel_owns_shutdown          | booted with xen.userspace_shutdown=0: daemon says so, kernel answers xl shutdown
 no-userspace-param fast,full      t_no_userspace_param            | booted without xen.userspace_shutdown: the kernel build default leaves control/shutdown to the daemon
@@ -275,16 +275,22 @@ t_suspend_cancelled_unread() {
 }
 
 # Issue 8, item 8: after ack=delete the next request recreates control/shutdown owned by dom0
-# (as libxl's next write does): the guest cannot ack it. It says so and carries it out.
+# (as libxl's next write does): the guest cannot ack it. It says so and carries it out. An
+# override (action ignore) keeps the domain up through that first refused ack; the same
+# request written again over the ack still owed is a request too, carried out.
 t_request_after_delete() {
 	vm_up
 	check "override ack=delete action=ignore accepted" send_ok --when onshutdown --ack delete --action ignore
 	request reboot
 	check "control/shutdown removed" await "$(xs_path control/shutdown)" "$ACK_TIMEOUT" xs_absent control/shutdown
 	check "domain still running" dom_running
+	check "override ack=ok action=ignore accepted" send_ok --when onshutdown --ack ok --action ignore
 	request poweroff
 	check "console logs the refused ack with a hint" \
 		await_console "event=ack node=control/shutdown mode=ok result=error errno=13 hint=" "$ACK_TIMEOUT"
+	check "the override was used up ($(xs_read data/xtv/pending))" xs_is data/xtv/pending ""
+	check "domain still running" dom_running
+	request poweroff
 	expect_shutdown 0
 	check "control/shutdown still holds poweroff (not writable by the guest)" xs_is control/shutdown poweroff
 	pass

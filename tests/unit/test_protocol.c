@@ -508,12 +508,17 @@ static void test_refused_ack_is_owed(struct tally *t)
 		      strcmp(p.next.held[XTV_NODE_SHUTDOWN].owed_string, "later") == 0,
 	   "a refused custom ack string is owed as that string");
 	s = p.next;
-	decide(XTV_NODE_SHUTDOWN, "reboot", &s, &again);
+	reread(XTV_NODE_SHUTDOWN, "reboot", &s, &again);
 	ok(t, again.verdict == XTV_ACK_RETRY && again.ack == XTV_ACK_STRING &&
 		      strcmp(again.ack_string, "later") == 0 &&
 		      again.action == XTV_ACTION_IGNORE &&
 		      held_as(&again.next, XTV_NODE_SHUTDOWN, XTV_HOLD_OWN, "later"),
-	   "its retry writes the string and holds it as its own");
+	   "a re-read retries the owed string and holds it as its own");
+	/* Nobody chmods control/shutdown: a write there is the toolstack's. */
+	decide(XTV_NODE_SHUTDOWN, "reboot", &s, &again);
+	ok(t, again.verdict == XTV_HANDLED && again.action == XTV_ACTION_REBOOT &&
+		      again.ack_due && again.ack == XTV_ACK_OK,
+	   "the same request written again over an owed ack is carried out");
 }
 
 static void test_testing_node(struct tally *t)
