@@ -186,6 +186,15 @@ static int next_event(struct daemon *d, struct queued_event *out)
 			/* More writes arrived than the queue, or the watch
 			 * connection, could hold. */
 			d->queue_overflow = false;
+			if (d->initial_unseen[XTV_NODE_TESTING] ||
+			    d->initial_unseen[XTV_NODE_SHUTDOWN]) {
+				/* A watch's firing at registration may be among
+				 * the events dropped; the next write would be
+				 * taken for it. A new generation has its own. */
+				ret = register_watches(d);
+				if (ret != 0)
+					return ret;
+			}
 			log_event("event=overflow reread=%s", d->state.kernel_owns_shutdown
 								  ? "control/testing"
 								  : "control/testing,control/shutdown");
@@ -223,6 +232,12 @@ static int barrier(struct daemon *d, enum xtv_node node, unsigned int *coalesced
 		ret = xsio_wait_event(d->xs, &ev);
 		if (ret != 0 || (ev.type == XSIO_EV_BARRIER && ev.number == n))
 			break;
+		if (ev.type == XSIO_EV_OVERFLOW) {
+			/* The barrier's own firing may be among the events
+			 * dropped: stop waiting; both nodes are read again. */
+			(void)is_write(d, &ev);
+			break;
+		}
 		if (!is_write(d, &ev))
 			continue;
 		if (ev.node == node)

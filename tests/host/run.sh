@@ -899,7 +899,10 @@ case_write_failure() {
 # reply to the daemon's next barrier watch, writes VALUE to PATH (COUNT times, then VALUE2
 # to PATH2) meanwhile, and passes on the barrier's firing and those writes' events before
 # the reply, as the Linux xenbus device may order them (a reply comes from the xenbus
-# thread, events from the xenwatch thread). The proxy removes $CUT_ARM when
+# thread, events from the xenwatch thread). `watch-late-early PATH VALUE COUNT [PATH2
+# VALUE2]` makes those writes before it passes the barrier watch on, so that their events
+# come before the barrier's firing, which still comes before the reply (as when a flood
+# was on its way to the guest before the watch request). The proxy removes $CUT_ARM when
 # it has done what it was armed for, and logs to $CUT_LOG.
 CUT_SOCK="" CUT_ARM="" CUT_PID=""
 cut_proxy_start() {
@@ -983,9 +986,12 @@ class Pair:
                     write_value(words[1])
                 self.cut(mode, "tx %d" % tx)
                 return False
+            barrier_watch = typ == XS_WATCH and body.startswith(b"data/xtv/barrier\0")
+            if mode == "watch-late-early" and barrier_watch:
+                self.write_and_pass(words[1:])
             self.server.sendall(msg)
-            if mode == "watch-late" and typ == XS_WATCH and body.startswith(b"data/xtv/barrier\0"):
-                self.watch_late(words[1:])
+            if mode in ("watch-late", "watch-late-early") and barrier_watch:
+                self.watch_late([] if mode == "watch-late-early" else words[1:])
                 continue
             if mode == "put" and typ in (XS_WRITE, XS_RM) and tx != 0:
                 while True:  # the replies before the put's own are passed on
@@ -1003,9 +1009,18 @@ class Pair:
                 return False
         return True
 
-    def watch_late(self, args):
+    # write_and_pass PATH VALUE [COUNT [PATH2 VALUE2]]: the writes, each one's event passed on.
+    def write_and_pass(self, args):
         writes = [(args[0], args[1])] * (int(args[2]) if len(args) > 2 else 1)
         writes += [(args[3], args[4])] if len(args) > 4 else []
+        events = 0
+        for path, value in writes:
+            # One at a time: xenstored drops an event identical to one still queued.
+            write_value(path, value)
+            events += self.pass_event()
+        return events
+
+    def watch_late(self, args):
         while True:  # what came before the reply, the reply held back
             typ, msg = recv_msg(self.server)
             if typ == XS_WATCH:
@@ -1013,10 +1028,7 @@ class Pair:
                 break
             self.client.sendall(msg)
         events = self.pass_event()  # the barrier's own firing
-        for path, value in writes:
-            # One at a time: xenstored drops an event identical to one still queued.
-            write_value(path, value)
-            events += self.pass_event()
+        events += self.write_and_pass(args) if args else 0
         self.client.sendall(reply)
         os.unlink(arm_path)
         print("watch-late: %d events passed on before the watch's reply" % events, flush=True)
@@ -1145,6 +1157,21 @@ watch_late_testing() {
 watch_late_flood() {
 	watch_late_run "$HOMEP/control/testing" "$WATCH_LATE_MSG" 300 "$HOMEP/control/shutdown" reboot ||
 		return 1
+	await "control/shutdown acked" node_is control/shutdown "" || return 1
+	await "control/testing acked" node_is control/testing "" || return 1
+	barrier || return 1
+	expect_log "event=overflow" || return 1
+	expect_no_log "event=disconnect" || return 1
+	expect_actions reboot
+}
+# The same flood, its events on their way before the barrier watch is even sent: the
+# daemon keeps 256 and drops the rest and the barrier's own firing, which it must not
+# wait for.
+watch_early_flood() {
+	set_override none ignore || return 1
+	echo "watch-late-early $HOMEP/control/testing $WATCH_LATE_MSG 300 $HOMEP/control/shutdown reboot" >"$CUT_ARM"
+	request poweroff
+	await "the relay passed the events on before the watch" cut_done || return 1
 	await "control/shutdown acked" node_is control/shutdown "" || return 1
 	await "control/testing acked" node_is control/testing "" || return 1
 	barrier || return 1
@@ -1467,6 +1494,7 @@ all_cases() {
 	WIRE_LOST_ACTION=halt
 	run_case event-before-watch-reply case_event_before_watch_reply watch_late_testing
 	run_case event-flood-before-watch-reply case_event_before_watch_reply watch_late_flood
+	run_case event-flood-before-barrier-firing case_event_before_watch_reply watch_early_flood
 	run_case wire-lost-at-read case_wire_lost read \
 		"event=error op=transaction path=control/testing errno=5 lost=1" wire_lost_testing
 	run_case wire-lost-at-put case_wire_lost put \
