@@ -1,4 +1,4 @@
-# xen-test-vm: a Linux PV guest for testing a Xen toolstack's shutdown/suspend handling.
+# xen-test-vm: a Linux PV and PVH guest for testing a Xen toolstack's shutdown/suspend handling.
 #
 #   make          build the kernel, the daemon, init and the initrds into out/
 #   make check    host tests (unit + daemon against a real xenstored) and the Xen lab matrix

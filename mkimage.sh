@@ -1,5 +1,5 @@
 #!/bin/sh
-# Assemble what a Xen toolstack boots: the PV kernel and the initrds.
+# Assemble what a Xen toolstack boots: the kernel (PV and PVH) and the initrds.
 #
 #   out/image/vmlinuz           the kernel (bzImage, LZ4 payload; see README "Which kernel file")
 #   out/image/initrd.img        /init + the control daemon

@@ -18,7 +18,9 @@
 # BENCH_PVH_MEM (MiB for the PVH boots; default LAB_MEM, else the lab's PVH floor),
 # BENCH_QEMU_ACCEL (how TCG runs; default the lab's),
 # BENCH_QEMU_MEM / BENCH_DOM0_MEM (MiB of the lab machine / of dom0 for the bench session:
-# N guests at the floor need N x ~21 MiB from Xen, and dom0 one xl process each).
+# N guests at the floor need a little over N x memory= from Xen: 64 at 9 MiB took 581
+# MiB; and dom0 one xl process each),
+# LAB_TYPE (the guest type of check-reliability and soak: pv, the default, or pvh).
 
 BENCH_OUT     := $(OUT)/bench
 BENCH_XSBENCH := $(BENCH_OUT)/xsbench
@@ -90,11 +92,13 @@ bench: bench-lab
 bench-build:
 	tests/bench/build.sh -o results/bench-build
 
+LAB_TYPE ?= pv
+
 check-reliability: bench-extra
-	$(BENCH_LAB) -s reliability -o results/reliability -T $(BENCH_TIMEOUT) \
+	$(BENCH_LAB) -t $(LAB_TYPE) -s reliability -o results/reliability -T $(BENCH_TIMEOUT) \
 		-V STORM_N=$(STORM_N) -V STORM_SEND_N=$(STORM_SEND_N)
 
 soak: bench-extra
-	$(BENCH_LAB) -V LAB_LANES=2 -s soak -o results/soak -T $(SOAK_TIMEOUT) \
+	$(BENCH_LAB) -t $(LAB_TYPE) -V LAB_LANES=2 -s soak -o results/soak -T $(SOAK_TIMEOUT) \
 		-V SCENARIO_TIMEOUT=$$(($(SOAK_BUDGET) + 900)) -V VM_LIFETIME=$(SOAK_TIMEOUT) \
 		-V SOAK_BUDGET=$(SOAK_BUDGET)

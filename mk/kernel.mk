@@ -1,4 +1,4 @@
-# The guest kernel: Linux 6.1 (Debian's linux-source-6.1) as a Xen PV guest, from
+# The guest kernel: Linux 6.1 (Debian's linux-source-6.1) as a Xen PV and PVH guest, from
 # `make tinyconfig` + kernel-config/xen-pv.config, with kernel-config/*.patch applied.
 #
 #   make kernel                 out/kernel/bzImage and out/kernel/config

@@ -4,7 +4,7 @@
 # folder, serial log and results folder; under single-threaded TCG each QEMU keeps one host
 # core busy, so two modes side by side take about as long as the slower one alone (on a
 # machine with two free cores). Every line a run prints reaches the terminal whole,
-# prefixed with its mode ("[pvh] lab: [3/39] boot: pass (41s)"); serial consoles stay in
+# prefixed with its mode ("[pvh] lab: [3/41] boot: pass (41s)"); serial consoles stay in
 # their own files. Every mode runs to the end even when another failed; the exit status is
 # 0 only if every mode's run succeeded.
 set -eu

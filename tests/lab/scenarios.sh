@@ -435,10 +435,10 @@ shell_runs() {
 # --- the kernel's xenbus device ----------------------------------------------------------
 
 # t_xenbus_pipeline: the VM's kernel and initrd with a guest program in the daemon's place
-# (tests/lab/xenbus-pipeline.c, in dom0's /usr/bin) that writes pairs of reads on
+# (tests/lab/tools/xenbus-pipeline.c, in dom0's /usr/bin) that writes pairs of reads on
 # /dev/xen/xenbus back to back before it reads their replies, and logs how many pairs
 # came back intact. Linux 6.1 without patch 0006 sends the first of each pair with the
-# second one's payload (docs/kernel.md, "Pipelined requests on /dev/xen/xenbus").
+# second one's payload (docs/kernel.md, "0006: pipelined requests on /dev/xen/xenbus").
 t_xenbus_pipeline() {
 	need "initrd with the pipelining check as /sbin/xtvd" pipeline_initrd
 	XTV_RAMDISK=$SC_DIR/initrd

@@ -1,5 +1,5 @@
 # shellcheck shell=sh
-# The `bench` set (make bench, tests/bench/bench.sh, docs/benchmarks.md): measurements,
+# The `bench` set (make bench, tests/bench/report.sh, docs/benchmarks.md): measurements,
 # not tests. Every scenario passes once it has measured; the host side compares the figures
 # with the targets. All figures of one `make bench` come from one lab session.
 # Sourced by scenarios.sh; uses lib.sh. Extra files in /lab/extra (mk/bench.mk):
@@ -7,7 +7,7 @@
 #   stock-vmlinux  Debian's stock kernel (the dom0 kernel, uncompressed)
 #   ours-vmlinux   our kernel's ELF, uncompressed
 # The debug initrd is run-lab.sh's (XTV_DEBUG_RAMDISK, lib.sh).
-# Results: RESULTS/scenarios/NAME/*.tsv and *.txt, read by tests/bench/bench.sh.
+# Results: RESULTS/scenarios/NAME/*.tsv and *.txt, read by tests/bench/report.sh.
 # shellcheck disable=SC2317,SC2329 # functions are called through the table
 
 SCENARIOS="$SCENARIOS
@@ -20,7 +20,7 @@ bench-scale       bench           b_scale                         | N test VMs s
 "
 
 : "${BENCH_EXTRA:=/lab/extra}" "${BENCH_BOOTS:=5}" "${BENCH_CMP_MEM:=128}"
-: "${BENCH_PINGS:=250}" "${BENCH_GAP_MS:=20}" "${BENCH_SCALE_N:=64}" "${BENCH_SCALE_TIMEOUT:=1200}"
+: "${BENCH_PINGS:=400}" "${BENCH_GAP_MS:=20}" "${BENCH_SCALE_N:=64}" "${BENCH_SCALE_TIMEOUT:=1200}"
 : "${BENCH_SCALE_JOBS:=8}" "${BENCH_TIMELINE_BOOTS:=3}"
 # A size at which the guest is built but never becomes ready costs the whole wait: 60 s is
 # ten times a boot to ready at the floor on the loaded lab (docs/benchmarks.md).
