@@ -13,7 +13,8 @@
  *          1  committed and the ack written: the watch event of that write is
  *             decided too (with no ack: the daemon's re-read of what it left)
  *          2  committed with the ack refused (EACCES): protocol_ack_refused, then
- *             the node's next event (the tester's chmod) must retry the owed ack
+ *             the node's next event must retry the owed ack (on control/testing
+ *             the tester's chmod; on control/shutdown the daemon's re-read)
  *          3  the commit lost to a newer write: the plan is dropped
  *   2  set the state as a reloaded daemon can find it; payload[0] selects:
  *        & 3 == 3     the pending override: the rest parsed as a testing message
@@ -331,7 +332,7 @@ static void decide_checked(const struct xtv_event *ev, const struct xtv_state *s
 	const struct xtv_state copy = *state;
 	struct xtv_event other = *ev;
 	struct xtv_plan again, other_kind;
-	bool unacked, own, owed;
+	bool unacked, own, owed, owed_shutdown, owed_retry;
 
 	/* Garbage in the outputs: the decision must not depend on them. */
 	memset(p, 0xa5, sizeof(*p));
@@ -357,11 +358,15 @@ static void decide_checked(const struct xtv_event *ev, const struct xtv_state *s
 	own = holds_bytes(held, ev->value, ev->len) && held->hold == XTV_HOLD_OWN;
 	owed = holds_bytes(held, ev->value, ev->len) && held->hold == XTV_HOLD_OWED;
 
-	/* The event's kind matters only for a value left unacknowledged: a write of
-	 * it is a retry, the daemon's own re-read skips it. */
+	/* The event's kind matters only for a value left unacknowledged (a write of
+	 * it is a retry, the daemon's own re-read skips it) and for an ack owed on
+	 * control/shutdown (a write there is a request, a re-read retries the ack;
+	 * on control/testing the event after a refused ack is the tester's chmod). */
+	owed_shutdown = owed && ev->node == XTV_NODE_SHUTDOWN;
 	other.kind = ev->kind == XTV_EVENT_WRITE ? XTV_EVENT_REREAD : XTV_EVENT_WRITE;
 	protocol_decide(&other, state, &other_kind);
-	REQUIRE(same_plan(p, &other_kind) == !unacked);
+	REQUIRE(same_plan(p, &other_kind) == !(unacked || owed_shutdown));
+	owed_retry = owed && !(owed_shutdown && ev->kind == XTV_EVENT_WRITE);
 
 	/* SKIP: the daemon's own ack string, or a re-read of what it left unacked. */
 	REQUIRE((p->verdict == XTV_SKIP) == (own || (unacked && ev->kind == XTV_EVENT_REREAD)));
@@ -371,8 +376,8 @@ static void decide_checked(const struct xtv_event *ev, const struct xtv_state *s
 		return;
 	}
 	/* An owed ack is written, and nothing runs again. */
-	REQUIRE((p->verdict == XTV_ACK_RETRY) == owed);
-	if (owed) {
+	REQUIRE((p->verdict == XTV_ACK_RETRY) == owed_retry);
+	if (owed_retry) {
 		REQUIRE(p->ack_due && p->ack == held->owed_ack && p->action == XTV_ACTION_IGNORE);
 		if (p->ack == XTV_ACK_STRING)
 			REQUIRE(strcmp(p->ack_string, held->owed_string) == 0);
@@ -416,16 +421,20 @@ static void refuse_checked(const struct xtv_event *ev, struct xtv_plan *p)
 	REQUIRE(p->settle); /* the node keeps the value: coalesce */
 }
 
-/* The node's next event after a refused ack (the chmod, a respawned daemon's
- * re-read): the owed ack, the same one, and nothing run again. */
+/* The node's next event after a refused ack (on control/testing the chmod, a
+ * write event; on control/shutdown a re-read, as a write there is a new
+ * request): the owed ack, the same one, and nothing run again. */
 static void check_owed_retry(const struct xtv_event *ev, const struct xtv_plan *refused,
 			     const struct xtv_state *state)
 {
+	struct xtv_event next = *ev;
 	struct xtv_plan retry;
 
 	if (!rememberable(ev->value, ev->len))
 		return;
-	decide_checked(ev, state, &retry);
+	if (ev->node == XTV_NODE_SHUTDOWN)
+		next.kind = XTV_EVENT_REREAD;
+	decide_checked(&next, state, &retry);
 	REQUIRE(retry.verdict == XTV_ACK_RETRY && retry.ack_due &&
 		retry.action == XTV_ACTION_IGNORE && retry.ack == refused->ack &&
 		strcmp(retry.ack_string, refused->ack_string) == 0);
