@@ -27,6 +27,7 @@ struct committed {
 	struct persisted_state staged;
 	struct state_put puts[STATUS_STATE_KEYS]; /* the state keys written */
 	size_t n_puts;
+	bool puts_changed; /* each put changes its key: one read back proves the commit */
 	char *value; /* the node as read, malloc'ed; NULL if absent */
 	size_t len;
 	int ack_ret;   /* 0, or the -errno of a refused ack */
@@ -87,6 +88,7 @@ static bool write_state(struct daemon *d, xsio_txn t, struct committed *c, size_
 
 	*tried = status_state_changes(d, &c->plan.next, &c->staged, puts);
 	c->n_puts = 0;
+	c->puts_changed = d->saved.valid; /* else every key is put, changed or not */
 	for (size_t i = 0; i < *tried; i++) {
 		int ret = xsio_txn_put(d->xs, t, puts[i].path, puts[i].value);
 
@@ -223,8 +225,18 @@ static bool node_reads(struct daemon *d, const char *path, const char *want)
 	return same;
 }
 
+/* Whether every state key the commit put reads as it was put. */
+static bool puts_read_back(struct daemon *d, const struct committed *c)
+{
+	for (size_t i = 0; i < c->n_puts; i++)
+		if (!node_reads(d, c->puts[i].path, c->puts[i].value))
+			return false;
+	return true;
+}
+
 /* Whether everything the lost commit wrote reads as it wrote it: its mark if
- * it wrote one, else the ack and the state keys. Only the daemon writes
+ * it wrote one, else the state keys if it changed them, else the ack and the
+ * state keys. Only the daemon writes
  * data/xtv, so the mark and a state key are sure evidence; the node alone is
  * not, when another writer may have written the same value meanwhile (libxl's
  * "" cancelling a suspend): hence the mark where the node would be all. A
@@ -237,12 +249,13 @@ static bool writes_show(struct daemon *d, enum xtv_node node, const struct commi
 		return node_reads(d, STATUS_COMMIT_MARK, c->mark);
 	if (!ack_written && c->n_puts == 0)
 		return false;
+	/* State keys the commit changed prove it whatever the node holds by
+	 * now: a toolstack may have written a new request there since. */
+	if (c->puts_changed && c->n_puts > 0)
+		return puts_read_back(d, c);
 	if (ack_written && !node_reads(d, protocol_node_path(node), ack_value(&c->plan)))
 		return false;
-	for (size_t i = 0; i < c->n_puts; i++)
-		if (!node_reads(d, c->puts[i].path, c->puts[i].value))
-			return false;
-	return true;
+	return puts_read_back(d, c);
 }
 
 /* The attempt failed with err because its connection broke (a reply out of

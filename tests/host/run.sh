@@ -888,7 +888,9 @@ case_write_failure() {
 # message of its kind that a client sends, on any connection: `read` closes the
 # connection instead of passing on a READ made inside a transaction; `commit` passes on a
 # commit (TRANSACTION_END "T"), waits for xenstored's reply and closes the connection
-# instead of passing the reply on (the commit landed, its reply is lost); `commit-drop`
+# instead of passing the reply on (the commit landed, its reply is lost); `commit-write
+# PATH VALUE` does the same and writes VALUE to PATH before it closes the connection, as a
+# toolstack writing a new request in that instant would; `commit-drop`
 # closes it instead of passing on the commit (xenstored drops the transaction); `put`
 # passes on a write or removal made inside a transaction and every reply up to its own,
 # which it holds back as it closes the connection (the read before it answered, the
@@ -1001,10 +1003,12 @@ class Pair:
                     self.client.sendall(reply)
                 self.cut(mode, "tx %d, reply %d not passed on" % (tx, rtyp))
                 return False
-            if mode == "commit" and commit:
+            if mode in ("commit", "commit-write") and commit:
                 # Every earlier request has its reply: the next reply is the commit's.
                 _t, _r, _x, rl = struct.unpack("<IIII", recv_exact(self.server, HDR))
                 reply = recv_exact(self.server, rl).rstrip(b"\0").decode()
+                if mode == "commit-write":
+                    write_value(words[1], words[2])
                 self.cut(mode, "tx %d, reply %s not passed on" % (tx, reply))
                 return False
         return True
@@ -1187,6 +1191,20 @@ wire_lost_delete() {
 	request poweroff
 	await "control/shutdown removed" node_absent control/shutdown
 }
+
+# A commit that used an override (ok, halt) lands and its reply is lost; before the daemon
+# reads back what it wrote, the toolstack writes a new request. The state key the commit
+# changed (the override used up) shows it landed, whatever the node holds: the override's
+# halt runs once, and the new request is carried out as a plain one (poweroff).
+wire_lost_overtaken() {
+	set_override ok halt || return 1
+	echo "commit-write $HOMEP/control/shutdown poweroff" >"$CUT_ARM"
+	request reboot
+	await_log "lost=1 landed=yes" || return 1
+	await "the new request acked" node_is control/shutdown "" || return 1
+	await "both actions recorded" actions_are "halt poweroff"
+}
+actions_are() { [ "$(rec_new)" = "$1" ]; }
 
 # libxl's "" cancelling a suspend lands while the commit of the daemon's decision (ack ""
 # and the override used) is lost: the node reads like the ack, data/xtv/pending does not.
@@ -1506,6 +1524,9 @@ all_cases() {
 	WIRE_LOST_ACTION=reboot
 	run_case wire-lost-commit-landed-delete case_wire_lost commit \
 		"event=error op=commit path=control/shutdown errno=5 lost=1 landed=yes" wire_lost_delete
+	WIRE_LOST_ACTION="halt poweroff"
+	run_case wire-lost-commit-overtaken case_wire_lost commit-write \
+		"event=error op=commit path=control/shutdown errno=5 lost=1 landed=yes" wire_lost_overtaken
 	WIRE_LOST_ACTION=""
 	run_case wire-lost-commit-cancelled case_wire_lost commit-drop \
 		"event=error op=commit path=control/shutdown errno=5 lost=1 landed=no" wire_lost_cancelled
