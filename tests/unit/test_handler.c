@@ -565,35 +565,35 @@ static void halt_with_break(struct world *w, enum fake_op_kind at, bool lands, u
 	step(w, XTV_NODE_TESTING, XTV_EVENT_WRITE);
 }
 
+/* "now:halt" whose transaction's connection breaks once, at a call of kind
+ * at before the commit: decided again on a new connection, acted on once. */
+static void broken_before_commit(const char *title, enum fake_op_kind at, const char *what)
+{
+	struct world w;
+
+	case_begin(title);
+	halt_with_break(&w, at, false, 1);
+	ok(count_kind(&w, at, -EIO) == 1 && count_kind(&w, FAKE_TXN_START, 0) == 2, "%s", what);
+	ok(logged("event=error op=transaction path=control/testing errno=5 lost=1"),
+	   "the loss is logged as an error");
+	ok(committed_write(&w, TESTING, "") && strcmp(actions(), "halt\n") == 0 &&
+		   w.d.handled == 1,
+	   "acked once, halt runs once (ran: %s)", ran());
+	case_end();
+	world_free(&w);
+}
+
 /* The transactions' own connection breaks (a reply out of order, xenstored
  * gone): the message is neither lost nor acted on twice. */
 static void test_connection_lost(void)
 {
 	struct world w;
 
-	case_begin("the connection breaks at the read: decided again on a new one");
-	halt_with_break(&w, FAKE_TXN_READ, false, 1);
-	ok(count_kind(&w, FAKE_TXN_READ, -EIO) == 1 && count_kind(&w, FAKE_TXN_START, 0) == 2,
-	   "the read fails, a second transaction starts");
-	ok(logged("event=error op=transaction path=control/testing errno=5 lost=1"),
-	   "the loss is logged as an error");
-	ok(committed_write(&w, TESTING, "") && strcmp(actions(), "halt\n") == 0 &&
-		   w.d.handled == 1,
-	   "acked once, halt runs once (ran: %s)", ran());
-	case_end();
-	world_free(&w);
-
-	case_begin("the connection breaks at the ack sent with the read: decided again");
-	halt_with_break(&w, FAKE_TXN_PUT, false, 1);
-	ok(count_kind(&w, FAKE_TXN_PUT, -EIO) == 1 && count_kind(&w, FAKE_TXN_START, 0) == 2,
-	   "the read answers, the put fails, a second transaction starts");
-	ok(logged("event=error op=transaction path=control/testing errno=5 lost=1"),
-	   "the loss is logged as an error");
-	ok(committed_write(&w, TESTING, "") && strcmp(actions(), "halt\n") == 0 &&
-		   w.d.handled == 1,
-	   "acked once, halt runs once (ran: %s)", ran());
-	case_end();
-	world_free(&w);
+	broken_before_commit("the connection breaks at the read: decided again on a new one",
+			     FAKE_TXN_READ, "the read fails, a second transaction starts");
+	broken_before_commit("the connection breaks at the ack sent with the read: decided again",
+			     FAKE_TXN_PUT,
+			     "the read answers, the put fails, a second transaction starts");
 
 	case_begin("a commit whose reply is lost, landed: acted on, not decided again");
 	halt_with_break(&w, FAKE_TXN_COMMIT, true, 1);
