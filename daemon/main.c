@@ -234,8 +234,9 @@ static int barrier(struct daemon *d, enum xtv_node node, unsigned int *coalesced
 			break;
 		if (ev.type == XSIO_EV_OVERFLOW) {
 			/* The barrier's own firing may be among the events
-			 * dropped: stop waiting; both nodes are read again. */
-			(void)is_write(d, &ev);
+			 * dropped: stop waiting; next_event reads both nodes
+			 * again. */
+			d->queue_overflow = true;
 			break;
 		}
 		if (!is_write(d, &ev))
