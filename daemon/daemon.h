@@ -30,6 +30,15 @@ struct queued_event {
 	bool start_publishing; /* not an event: the rest of the start (main.c) */
 };
 
+/* An event whose transaction failed (conflicts beyond TXN_ATTEMPTS, an error
+ * xenstored gave), to be handled again once due (main.c). */
+struct event_retry {
+	bool pending;
+	enum xtv_event_kind kind;  /* WRITE if any failed event was a write */
+	unsigned int delay_ms;     /* the back-off: doubles at each failure */
+	unsigned long long due_ms; /* CLOCK_MONOTONIC */
+};
+
 struct daemon {
 	struct xs_handle *xs;     /* NULL while disconnected */
 	struct power power;
@@ -47,6 +56,7 @@ struct daemon {
 	struct queued_event queue[EVENT_QUEUE_SIZE];
 	size_t queued;
 	bool queue_overflow;      /* events were lost from the queue: re-read both nodes */
+	struct event_retry retry[2]; /* per node: an event whose transaction failed */
 };
 
 /* status.c: data/xtv/ (docs/protocol.md, "Status keys") */
@@ -85,6 +95,8 @@ bool status_kernel_owns_shutdown(struct daemon *d);
 struct event_result {
 	bool settle;    /* the node keeps a value: coalesce events already on their way */
 	bool suspended; /* a suspend ran: the watches must be registered anew */
+	bool failed;    /* the transaction failed (logged): nothing was decided */
+	bool skipped;   /* a re-read found what the daemon left there (XTV_SKIP) */
 };
 struct event_result handle_event(struct daemon *d, enum xtv_node node,
 				 enum xtv_event_kind kind);

@@ -411,7 +411,7 @@ static bool run_action(struct daemon *d, enum xtv_action action)
 struct event_result handle_event(struct daemon *d, enum xtv_node node,
 				 enum xtv_event_kind kind)
 {
-	struct event_result result = { false, false };
+	struct event_result result = { .settle = false };
 	struct committed c = { .value = NULL };
 	int ret = run_transaction(d, node, kind, &c);
 
@@ -419,6 +419,7 @@ struct event_result handle_event(struct daemon *d, enum xtv_node node,
 		log_event("event=error op=transaction path=%s errno=%d", protocol_node_path(node),
 			  -ret);
 		free(c.value);
+		result.failed = true;
 		return result;
 	}
 	d->state = c.plan.next;
@@ -428,6 +429,7 @@ struct event_result handle_event(struct daemon *d, enum xtv_node node,
 		d->saved.valid = false;
 	report(d, node, &c);
 	free(c.value);
+	result.skipped = c.plan.verdict == XTV_SKIP;
 	result.settle = c.plan.settle;
 	result.suspended = run_action(d, c.plan.action);
 	return result;

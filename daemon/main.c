@@ -15,6 +15,12 @@
 #define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS 5000
 
+/* An event whose transaction failed is handled again after RETRY_FIRST_MS,
+ * doubling to RETRY_MAX_MS: conflicts pass within milliseconds, and an error
+ * that lasts is logged at most every RETRY_MAX_MS. */
+#define RETRY_FIRST_MS 100
+#define RETRY_MAX_MS 10000
+
 #define DEFAULT_OWNERSHIP_FILE "/sys/module/xen/parameters/userspace_shutdown"
 
 static int usage(void)
@@ -106,6 +112,8 @@ static int start_serving(struct daemon *d)
 	ret = register_watches(d);
 	if (ret != 0)
 		return ret;
+	/* The re-reads below replace any retry still to come. */
+	memset(d->retry, 0, sizeof(d->retry));
 	enqueue(d, XTV_NODE_TESTING, XTV_EVENT_REREAD);
 	enqueue_item(d, (struct queued_event){ .start_publishing = true });
 	if (!d->state.kernel_owns_shutdown)
@@ -156,6 +164,81 @@ static void connect_with_backoff(struct daemon *d)
 	}
 }
 
+static unsigned long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
+}
+
+/* After an event on node was handled. A failed transaction decided nothing:
+ * the event is handled again after a back-off (retry_due), so that a burst of
+ * conflicts or a passing error does not lose a request. It goes again as a
+ * write if any failed event was one: a write is a request even with the value
+ * the node held. A decision on the node's value ends the retry; a re-read
+ * that found a value the daemon left there (a skip) does not end a write's,
+ * which is still unanswered. */
+static void note_outcome(struct daemon *d, enum xtv_node node, enum xtv_event_kind kind,
+			 struct event_result result)
+{
+	struct event_retry *r = &d->retry[node];
+
+	if (!result.failed) {
+		bool write_unanswered = r->pending && r->kind == XTV_EVENT_WRITE &&
+					kind == XTV_EVENT_REREAD && result.skipped;
+
+		if (!write_unanswered)
+			memset(r, 0, sizeof(*r));
+		return;
+	}
+	if (!r->pending) {
+		r->kind = kind;
+		r->delay_ms = RETRY_FIRST_MS;
+	} else {
+		if (kind == XTV_EVENT_WRITE)
+			r->kind = XTV_EVENT_WRITE;
+		r->delay_ms = r->delay_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : r->delay_ms * 2;
+	}
+	r->pending = true;
+	r->due_ms = now_ms() + r->delay_ms;
+	log_event("event=retry node=%s kind=%s in_ms=%u", protocol_node_path(node),
+		  r->kind == XTV_EVENT_WRITE ? "write" : "reread", r->delay_ms);
+}
+
+static struct event_result handle(struct daemon *d, enum xtv_node node,
+				  enum xtv_event_kind kind)
+{
+	struct event_result result = handle_event(d, node, kind);
+
+	note_outcome(d, node, kind, result);
+	return result;
+}
+
+/* A retry whose time has come, as the next event (true). Otherwise
+ * *timeout_ms is how long until the next one is due, or -1 if none is. */
+static bool retry_due(struct daemon *d, struct queued_event *out, int *timeout_ms)
+{
+	unsigned long long now = now_ms();
+
+	*timeout_ms = -1;
+	for (int node = XTV_NODE_SHUTDOWN; node <= XTV_NODE_TESTING; node++) {
+		const struct event_retry *r = &d->retry[node];
+		int wait;
+
+		if (!r->pending)
+			continue;
+		if (r->due_ms <= now) {
+			*out = (struct queued_event){ .node = (enum xtv_node)node, .kind = r->kind };
+			return true;
+		}
+		wait = (int)(r->due_ms - now);
+		if (*timeout_ms < 0 || wait < *timeout_ms)
+			*timeout_ms = wait;
+	}
+	return false;
+}
+
 /* A control watch event of the current generation that is a write (not the
  * watch's firing at registration); false for anything to drop. */
 static bool is_write(struct daemon *d, const struct xsio_event *ev)
@@ -180,6 +263,7 @@ static int next_event(struct daemon *d, struct queued_event *out)
 {
 	for (;;) {
 		struct xsio_event ev;
+		int timeout_ms;
 		int ret;
 
 		if (d->queue_overflow && d->queued == 0) {
@@ -207,7 +291,13 @@ static int next_event(struct daemon *d, struct queued_event *out)
 			memmove(d->queue, d->queue + 1, --d->queued * sizeof(d->queue[0]));
 			return 0;
 		}
-		ret = xsio_wait_event(d->xs, &ev);
+		/* Taken only with nothing queued: nothing runs between a
+		 * retry's start and its outcome. */
+		if (retry_due(d, out, &timeout_ms))
+			return 0;
+		ret = xsio_wait_event(d->xs, &ev, timeout_ms);
+		if (ret == -ETIMEDOUT)
+			continue;
 		if (ret != 0)
 			return ret;
 		if (is_write(d, &ev)) {
@@ -229,7 +319,7 @@ static int barrier(struct daemon *d, enum xtv_node node, unsigned int *coalesced
 	while (ret == 0) {
 		struct xsio_event ev;
 
-		ret = xsio_wait_event(d->xs, &ev);
+		ret = xsio_wait_event(d->xs, &ev, -1);
 		if (ret != 0 || (ev.type == XSIO_EV_BARRIER && ev.number == n))
 			break;
 		if (ev.type == XSIO_EV_OVERFLOW) {
@@ -264,7 +354,7 @@ static int settle(struct daemon *d, enum xtv_node node)
 		if (ret != 0 || coalesced == 0)
 			return ret;
 		log_event("event=coalesce node=%s events=%u", protocol_node_path(node), coalesced);
-		result = handle_event(d, node, XTV_EVENT_REREAD);
+		result = handle(d, node, XTV_EVENT_REREAD);
 		if (result.suspended)
 			return start_serving(d);
 		if (!result.settle)
@@ -295,7 +385,7 @@ static void serve(struct daemon *d)
 			start_publishing(d);
 			continue;
 		}
-		result = handle_event(d, ev.node, ev.kind);
+		result = handle(d, ev.node, ev.kind);
 		if (result.suspended)
 			/* A new domain (restore) or the same one: watches, feature
 			 * nodes, ready and status are set up again. */

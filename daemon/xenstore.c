@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -460,7 +461,24 @@ void xsio_barrier_end(struct xs_handle *h, unsigned int n)
 	unwatch(BARRIER_PATH, token);
 }
 
-int xsio_wait_event(struct xs_handle *h, struct xsio_event *event)
+/* Whether c has something to read within timeout_ms: 0 or -ETIMEDOUT (a
+ * closed connection counts as readable; its read fails). */
+static int conn_wait_readable(struct conn *c, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	int n;
+
+	if (c->fd < 0 || c->in_end > c->in_start)
+		return 0;
+	do
+		n = poll(&pfd, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == 0 ? -ETIMEDOUT : 0;
+}
+
+int xsio_wait_event(struct xs_handle *h, struct xsio_event *event, int timeout_ms)
 {
 	struct xsd_sockmsg hdr;
 	char *body;
@@ -477,6 +495,11 @@ int xsio_wait_event(struct xs_handle *h, struct xsio_event *event)
 		held.overflow = false;
 		event->type = XSIO_EV_OVERFLOW;
 		return 0;
+	}
+	if (timeout_ms >= 0) {
+		ret = conn_wait_readable(&watches, timeout_ms);
+		if (ret != 0)
+			return ret;
 	}
 	/* Blocks; fails once the connection is gone. Nothing but events comes
 	 * unasked: the replies to the watch requests are read where they are sent. */

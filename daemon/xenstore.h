@@ -40,9 +40,10 @@ struct xsio_event {
 	unsigned int number; /* the token's generation or barrier number */
 };
 
-/* Block until a watch fires. 0, or -errno when the connection is lost (its
+/* Block until a watch fires, or for at most timeout_ms if that is not
+ * negative (then -ETIMEDOUT). 0, or -errno when the connection is lost (its
  * watches are gone with it: reconnect). */
-int xsio_wait_event(struct xs_handle *h, struct xsio_event *event);
+int xsio_wait_event(struct xs_handle *h, struct xsio_event *event, int timeout_ms);
 
 /* Read path into a malloc'ed, NUL-terminated buffer (*len excludes the NUL;
  * the value itself may contain NULs). -ENOENT if absent, or -errno. */

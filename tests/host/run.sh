@@ -904,7 +904,9 @@ case_write_failure() {
 # thread, events from the xenwatch thread). `watch-late-early PATH VALUE COUNT [PATH2
 # VALUE2]` makes those writes before it passes the barrier watch on, so that their events
 # come before the barrier's firing, which still comes before the reply (as when a flood
-# was on its way to the guest before the watch request). The proxy removes $CUT_ARM when
+# was on its way to the guest before the watch request). `commit-conflict N` does not cut
+# either: it passes the next N commits on as aborts and answers each with EAGAIN, as
+# xenstored answers a transaction another writer got into. The proxy removes $CUT_ARM when
 # it has done what it was armed for, and logs to $CUT_LOG.
 CUT_SOCK="" CUT_ARM="" CUT_PID=""
 cut_proxy_start() {
@@ -913,7 +915,8 @@ cut_proxy_start() {
 	python3 - "$CUT_SOCK" "$SOCK" "$CUT_ARM" >>"$CUT_LOG" 2>&1 <<'PY' &
 import os, selectors, socket, struct, sys
 listen_path, real_path, arm_path = sys.argv[1:4]
-XS_READ, XS_WATCH, XS_TRANSACTION_END, XS_WRITE, XS_RM, XS_WATCH_EVENT, HDR = 2, 4, 7, 11, 13, 15, 16
+XS_READ, XS_WATCH, XS_TRANSACTION_END, XS_WRITE, XS_RM, XS_WATCH_EVENT, XS_ERROR = 2, 4, 7, 11, 13, 15, 16
+HDR = 16
 sel = selectors.DefaultSelector()
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(listen_path)
@@ -988,6 +991,9 @@ class Pair:
                     write_value(words[1])
                 self.cut(mode, "tx %d" % tx)
                 return False
+            if mode == "commit-conflict" and commit:
+                self.conflict(msg, int(words[1]))
+                continue
             barrier_watch = typ == XS_WATCH and body.startswith(b"data/xtv/barrier\0")
             if mode == "watch-late-early" and barrier_watch:
                 self.write_and_pass(words[1:])
@@ -1012,6 +1018,22 @@ class Pair:
                 self.cut(mode, "tx %d, reply %s not passed on" % (tx, reply))
                 return False
         return True
+
+    # The commit ends the transaction as an abort; its reply (every earlier request has
+    # its own) becomes EAGAIN. LEFT counts down in $CUT_ARM.
+    def conflict(self, msg, left):
+        self.server.sendall(msg[:HDR] + b"F\0")
+        _t, req, tx, ln = struct.unpack("<IIII", recv_exact(self.server, HDR))
+        reply = recv_exact(self.server, ln).rstrip(b"\0").decode()
+        err = b"EAGAIN\0"
+        self.client.sendall(struct.pack("<IIII", XS_ERROR, req, tx, len(err)) + err)
+        print("commit-conflict: tx %d aborted (%s), EAGAIN passed on, %d left" % (tx, reply, left - 1),
+              flush=True)
+        if left > 1:
+            with open(arm_path, "w") as f:
+                f.write("commit-conflict %d\n" % (left - 1))
+        else:
+            os.unlink(arm_path)
 
     # write_and_pass PATH VALUE [COUNT [PATH2 VALUE2]]: the writes, each one's event passed on.
     def write_and_pass(self, args):
@@ -1112,13 +1134,9 @@ case_wire_lost() {
 cut_arm() { echo "$CUT_MODE" >"$CUT_ARM"; }
 cut_done() { [ ! -e "$CUT_ARM" ]; }
 
-# The daemon reads its watches' events on a connection of its own, which also carries its
-# watch requests: events that come before a request's reply are kept, in order, not taken
-# for a broken stream. A request held with ack none makes the daemon set a barrier; the
-# relay (watch-late) writes a testing message before the barrier watch's reply reaches
-# the daemon, and passes the message's event on first. The message is answered, once,
-# with no reconnect.
-case_event_before_watch_reply() {
+# case_via_relay STEPS...: the daemon connected through the relay (cut_proxy_start) for
+# STEPS, which arm it themselves.
+case_via_relay() {
 	local rc=0
 	cut_proxy_start || return 1
 	stop_daemon
@@ -1143,6 +1161,12 @@ watch_late_run() {
 	await "the relay passed the events on" cut_done
 }
 
+# The daemon reads its watches' events on a connection of its own, which also carries its
+# watch requests: events that come before a request's reply are kept, in order, not taken
+# for a broken stream. A request held with ack none makes the daemon set a barrier; the
+# relay (watch-late) writes a testing message before the barrier watch's reply reaches
+# the daemon, and passes the message's event on first. The message is answered, once,
+# with no reconnect.
 watch_late_testing() {
 	watch_late_run "$HOMEP/control/testing" "$WATCH_LATE_MSG" || return 1
 	await "control/testing acked" node_is control/testing "" || return 1
@@ -1180,6 +1204,36 @@ flood_answered() {
 	expect_log "event=overflow" || return 1
 	expect_no_log "event=disconnect" || return 1
 	expect_actions reboot
+}
+# More conflicts than a transaction's attempts (16): the relay answers 20 commits in a row
+# with EAGAIN (commit-conflict), as xenstored does while other writers get in. The event's
+# transaction fails; the daemon must say so, handle the event again after a back-off, and
+# carry the request out once, with no reconnect.
+conflicts_exhausted() {
+	echo "commit-conflict 20" >"$CUT_ARM"
+	request poweroff
+	conflicts_retried
+}
+# The same for a toolstack's retry of a request left unacknowledged (override none,
+# ignore): the node holds "poweroff" and is written "poweroff" again while commits
+# conflict. That write is a request: handled again as one (a re-read would take the value
+# for the one the daemon left there), it is acknowledged and carried out.
+conflicts_exhausted_same_value() {
+	set_override none ignore || return 1
+	request poweroff
+	barrier || return 1
+	expect_node control/shutdown poweroff || return 1
+	conflicts_exhausted
+}
+conflicts_retried() {
+	await "control/shutdown acked after the conflicts" node_is control/shutdown "" || return 1
+	await "the relay passed every conflict on" cut_done || return 1
+	barrier || return 1
+	expect_log "event=retry node=control/shutdown kind=write in_ms=100" || return 1
+	[ "$(log_count "event=error op=transaction path=control/shutdown errno=11")" -eq 1 ] ||
+		fail "the transaction did not fail exactly once" || return 1
+	expect_no_log "event=disconnect" || return 1
+	expect_actions poweroff
 }
 wire_lost_testing() { cut_arm && send_testing '{"when":"now","ack":"ok","action":"halt"}'; }
 # The override's ack removes control/shutdown: the node shows a landed commit by its absence.
@@ -1508,9 +1562,11 @@ all_cases() {
 	run_case daemon-before-xenstored case_daemon_before_xenstored
 	run_case xenstored-restart case_xenstored_restart
 	WIRE_LOST_ACTION=halt
-	run_case event-before-watch-reply case_event_before_watch_reply watch_late_testing
-	run_case event-flood-before-watch-reply case_event_before_watch_reply watch_late_flood
-	run_case event-flood-before-barrier-firing case_event_before_watch_reply watch_early_flood
+	run_case event-before-watch-reply case_via_relay watch_late_testing
+	run_case event-flood-before-watch-reply case_via_relay watch_late_flood
+	run_case event-flood-before-barrier-firing case_via_relay watch_early_flood
+	run_case conflicts-exhausted-retried case_via_relay conflicts_exhausted
+	run_case conflicts-exhausted-same-value case_via_relay conflicts_exhausted_same_value
 	run_case wire-lost-at-read case_wire_lost read \
 		"event=error op=transaction path=control/testing errno=5 lost=1" wire_lost_testing
 	run_case wire-lost-at-put case_wire_lost put \
