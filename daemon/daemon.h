@@ -96,7 +96,6 @@ struct event_result {
 	bool settle;    /* the node keeps a value: coalesce events already on their way */
 	bool suspended; /* a suspend ran: the watches must be registered anew */
 	bool failed;    /* the transaction failed (logged): nothing was decided */
-	bool skipped;   /* a re-read found what the daemon left there (XTV_SKIP) */
 };
 struct event_result handle_event(struct daemon *d, enum xtv_node node,
 				 enum xtv_event_kind kind);

@@ -429,7 +429,6 @@ struct event_result handle_event(struct daemon *d, enum xtv_node node,
 		d->saved.valid = false;
 	report(d, node, &c);
 	free(c.value);
-	result.skipped = c.plan.verdict == XTV_SKIP;
 	result.settle = c.plan.settle;
 	result.suspended = run_action(d, c.plan.action);
 	return result;

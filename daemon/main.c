@@ -112,8 +112,12 @@ static int start_serving(struct daemon *d)
 	ret = register_watches(d);
 	if (ret != 0)
 		return ret;
-	/* The re-reads below replace any retry still to come. */
-	memset(d->retry, 0, sizeof(d->retry));
+	/* The re-reads below replace a re-read still to come. A write's retry
+	 * stays: that write is still unanswered, and handle() makes its node's
+	 * re-read a write (a re-read would skip a value written again). */
+	for (int node = XTV_NODE_SHUTDOWN; node <= XTV_NODE_TESTING; node++)
+		if (d->retry[node].pending && d->retry[node].kind == XTV_EVENT_REREAD)
+			memset(&d->retry[node], 0, sizeof(d->retry[node]));
 	enqueue(d, XTV_NODE_TESTING, XTV_EVENT_REREAD);
 	enqueue_item(d, (struct queued_event){ .start_publishing = true });
 	if (!d->state.kernel_owns_shutdown)
@@ -176,20 +180,15 @@ static unsigned long long now_ms(void)
  * the event is handled again after a back-off (retry_due), so that a burst of
  * conflicts or a passing error does not lose a request. It goes again as a
  * write if any failed event was one: a write is a request even with the value
- * the node held. A decision on the node's value ends the retry; a re-read
- * that found a value the daemon left there (a skip) does not end a write's,
- * which is still unanswered. */
+ * the node held. Any decision on the node ends the retry (handle() made it
+ * one on a write if one was owed). */
 static void note_outcome(struct daemon *d, enum xtv_node node, enum xtv_event_kind kind,
 			 struct event_result result)
 {
 	struct event_retry *r = &d->retry[node];
 
 	if (!result.failed) {
-		bool write_unanswered = r->pending && r->kind == XTV_EVENT_WRITE &&
-					kind == XTV_EVENT_REREAD && result.skipped;
-
-		if (!write_unanswered)
-			memset(r, 0, sizeof(*r));
+		memset(r, 0, sizeof(*r));
 		return;
 	}
 	if (!r->pending) {
@@ -209,27 +208,36 @@ static void note_outcome(struct daemon *d, enum xtv_node node, enum xtv_event_ki
 static struct event_result handle(struct daemon *d, enum xtv_node node,
 				  enum xtv_event_kind kind)
 {
-	struct event_result result = handle_event(d, node, kind);
+	struct event_result result;
 
+	/* A write whose transaction failed is still unanswered: a re-read of
+	 * its node meanwhile (after a resume, a reconnect, an overflow) is
+	 * that write. */
+	if (d->retry[node].pending && d->retry[node].kind == XTV_EVENT_WRITE)
+		kind = XTV_EVENT_WRITE;
+	result = handle_event(d, node, kind);
 	note_outcome(d, node, kind, result);
 	return result;
 }
 
-/* A retry whose time has come, as the next event (true). Otherwise
- * *timeout_ms is how long until the next one is due, or -1 if none is. */
+/* A retry whose time has come, as the next event (true); control/testing's
+ * first, as at start (an override must meet the request written after it).
+ * Otherwise *timeout_ms is how long until the next one is due, or -1. */
 static bool retry_due(struct daemon *d, struct queued_event *out, int *timeout_ms)
 {
+	static const enum xtv_node order[] = { XTV_NODE_TESTING, XTV_NODE_SHUTDOWN };
 	unsigned long long now = now_ms();
 
 	*timeout_ms = -1;
-	for (int node = XTV_NODE_SHUTDOWN; node <= XTV_NODE_TESTING; node++) {
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		enum xtv_node node = order[i];
 		const struct event_retry *r = &d->retry[node];
 		int wait;
 
 		if (!r->pending)
 			continue;
 		if (r->due_ms <= now) {
-			*out = (struct queued_event){ .node = (enum xtv_node)node, .kind = r->kind };
+			*out = (struct queued_event){ .node = node, .kind = r->kind };
 			return true;
 		}
 		wait = (int)(r->due_ms - now);
@@ -291,8 +299,9 @@ static int next_event(struct daemon *d, struct queued_event *out)
 			memmove(d->queue, d->queue + 1, --d->queued * sizeof(d->queue[0]));
 			return 0;
 		}
-		/* Taken only with nothing queued: nothing runs between a
-		 * retry's start and its outcome. */
+		/* Queued events first: start_serving's re-reads and the rest
+		 * of the start come before anything, and a queued write on a
+		 * node answers its retry. */
 		if (retry_due(d, out, &timeout_ms))
 			return 0;
 		ret = xsio_wait_event(d->xs, &ev, timeout_ms);

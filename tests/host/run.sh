@@ -904,10 +904,11 @@ case_write_failure() {
 # thread, events from the xenwatch thread). `watch-late-early PATH VALUE COUNT [PATH2
 # VALUE2]` makes those writes before it passes the barrier watch on, so that their events
 # come before the barrier's firing, which still comes before the reply (as when a flood
-# was on its way to the guest before the watch request). `commit-conflict N` does not cut
-# either: it passes the next N commits on as aborts and answers each with EAGAIN, as
-# xenstored answers a transaction another writer got into. The proxy removes $CUT_ARM when
-# it has done what it was armed for, and logs to $CUT_LOG.
+# was on its way to the guest before the watch request). `commit-conflict N [PATH]` does
+# not cut either: it passes the next N commits (of transactions that read PATH, if given)
+# on as aborts and answers each with EAGAIN, as xenstored answers a transaction another
+# writer got into; with N `-`, every such commit until $CUT_ARM is removed. The proxy
+# removes $CUT_ARM when it has done what it was armed for, and logs to $CUT_LOG.
 CUT_SOCK="" CUT_ARM="" CUT_PID=""
 cut_proxy_start() {
 	CUT_SOCK=$WORK/cut.sock CUT_ARM=$WORK/cut.arm CUT_LOG=$LOGDIR/cut-proxy.log
@@ -957,6 +958,7 @@ def recv_exact(sock, n):
 class Pair:
     def __init__(self, client):
         self.client, self.buf = client, b""
+        self.read_in = {}  # transaction id: the paths read in it
         self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.server.connect(real_path)
         sel.register(client, selectors.EVENT_READ, (self, "up"))
@@ -982,6 +984,8 @@ class Pair:
             msg, self.buf = self.buf[:HDR + ln], self.buf[HDR + ln:]
             words, body = armed().split(), msg[HDR:]
             mode = words[0] if words else ""
+            if typ == XS_READ and tx != 0:
+                self.read_in.setdefault(tx, set()).add(body.rstrip(b"\0").decode())
             if mode == "read" and typ == XS_READ and tx != 0:
                 self.cut(mode, body.rstrip(b"\0").decode())
                 return False
@@ -991,9 +995,13 @@ class Pair:
                     write_value(words[1])
                 self.cut(mode, "tx %d" % tx)
                 return False
-            if mode == "commit-conflict" and commit:
-                self.conflict(msg, int(words[1]))
-                continue
+            if mode == "commit-conflict" and commit and (
+                    len(words) < 3 or words[2] in self.read_in.get(tx, ())):
+                if self.conflict(msg, words[1:]):
+                    continue
+                return False
+            if typ == XS_TRANSACTION_END:
+                self.read_in.pop(tx, None)
             barrier_watch = typ == XS_WATCH and body.startswith(b"data/xtv/barrier\0")
             if mode == "watch-late-early" and barrier_watch:
                 self.write_and_pass(words[1:])
@@ -1020,20 +1028,32 @@ class Pair:
         return True
 
     # The commit ends the transaction as an abort; its reply (every earlier request has
-    # its own) becomes EAGAIN. LEFT counts down in $CUT_ARM.
-    def conflict(self, msg, left):
-        self.server.sendall(msg[:HDR] + b"F\0")
-        _t, req, tx, ln = struct.unpack("<IIII", recv_exact(self.server, HDR))
-        reply = recv_exact(self.server, ln).rstrip(b"\0").decode()
+    # its own) becomes EAGAIN. ARGS: N [PATH]; N counts down in $CUT_ARM, unless it is
+    # "-". False if xenstored did not take the abort: the connection is closed, the arm
+    # file kept.
+    def conflict(self, msg, args):
+        left = args[0]
+        _t, req, tx, _ln = struct.unpack("<IIII", msg[:HDR])
+        self.server.sendall(struct.pack("<IIII", XS_TRANSACTION_END, req, tx, 2) + b"F\0")
+        rtyp, _r, _x, rl = struct.unpack("<IIII", recv_exact(self.server, HDR))
+        reply = recv_exact(self.server, rl).rstrip(b"\0").decode()
+        if rtyp != XS_TRANSACTION_END or reply != "OK":
+            print("commit-conflict: the abort of tx %d failed: %d %s" % (tx, rtyp, reply), flush=True)
+            self.close()
+            return False
+        self.read_in.pop(tx, None)
         err = b"EAGAIN\0"
         self.client.sendall(struct.pack("<IIII", XS_ERROR, req, tx, len(err)) + err)
-        print("commit-conflict: tx %d aborted (%s), EAGAIN passed on, %d left" % (tx, reply, left - 1),
-              flush=True)
-        if left > 1:
+        print("commit-conflict: tx %d aborted, EAGAIN passed on, %s left" %
+              (tx, "-" if left == "-" else int(left) - 1), flush=True)
+        if left == "-":
+            return True
+        if int(left) > 1:
             with open(arm_path, "w") as f:
-                f.write("commit-conflict %d\n" % (left - 1))
+                f.write(" ".join(["commit-conflict", str(int(left) - 1)] + args[1:]) + "\n")
         else:
             os.unlink(arm_path)
+        return True
 
     # write_and_pass PATH VALUE [COUNT [PATH2 VALUE2]]: the writes, each one's event passed on.
     def write_and_pass(self, args):
@@ -1224,6 +1244,26 @@ conflicts_exhausted_same_value() {
 	barrier || return 1
 	expect_node control/shutdown poweroff || return 1
 	conflicts_exhausted
+}
+# A suspend (the recording double's, which resumes at once: start_serving) between a
+# failed same-value write and its retry: the re-read after the resume must be handled as
+# that write, not skip the value as the one the daemon left there. control/shutdown's
+# commits conflict until the resume; control/testing's pass.
+conflicts_then_suspend() {
+	set_override none ignore || return 1
+	request poweroff
+	barrier || return 1
+	expect_node control/shutdown poweroff || return 1
+	echo "commit-conflict - control/shutdown" >"$CUT_ARM"
+	request poweroff
+	await_log "event=retry node=control/shutdown kind=write in_ms=100" || return 1
+	send_testing '{"when":"now","ack":"ok","action":"suspend"}' || return 1
+	await_log "event=resume" || return 1
+	rm -f "$CUT_ARM"
+	await "control/shutdown acked after the resume" node_is control/shutdown "" || return 1
+	barrier || return 1
+	expect_no_log 'event=skip node=control/shutdown' || return 1
+	expect_actions "suspend poweroff"
 }
 conflicts_retried() {
 	await "control/shutdown acked after the conflicts" node_is control/shutdown "" || return 1
@@ -1567,6 +1607,7 @@ all_cases() {
 	run_case event-flood-before-barrier-firing case_via_relay watch_early_flood
 	run_case conflicts-exhausted-retried case_via_relay conflicts_exhausted
 	run_case conflicts-exhausted-same-value case_via_relay conflicts_exhausted_same_value
+	run_case conflicts-exhausted-then-suspend case_via_relay conflicts_then_suspend
 	run_case wire-lost-at-read case_wire_lost read \
 		"event=error op=transaction path=control/testing errno=5 lost=1" wire_lost_testing
 	run_case wire-lost-at-put case_wire_lost put \
