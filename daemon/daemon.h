@@ -6,6 +6,7 @@
 
 #include "power.h"
 #include "protocol.h"
+#include "retry.h"
 
 #ifndef XTV_VERSION
 #define XTV_VERSION "dev"
@@ -28,15 +29,6 @@ struct queued_event {
 	enum xtv_node node;
 	enum xtv_event_kind kind;
 	bool start_publishing; /* not an event: the rest of the start (main.c) */
-};
-
-/* An event whose transaction failed (conflicts beyond TXN_ATTEMPTS, an error
- * xenstored gave), to be handled again once due (main.c). */
-struct event_retry {
-	bool pending;
-	enum xtv_event_kind kind;  /* WRITE if any failed event was a write */
-	unsigned int delay_ms;     /* the back-off: doubles at each failure */
-	unsigned long long due_ms; /* CLOCK_MONOTONIC */
 };
 
 struct daemon {

@@ -15,12 +15,6 @@
 #define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS 5000
 
-/* An event whose transaction failed is handled again after RETRY_FIRST_MS,
- * doubling to RETRY_MAX_MS: conflicts pass within milliseconds, and an error
- * that lasts is logged at most every RETRY_MAX_MS. */
-#define RETRY_FIRST_MS 100
-#define RETRY_MAX_MS 10000
-
 #define DEFAULT_OWNERSHIP_FILE "/sys/module/xen/parameters/userspace_shutdown"
 
 static int usage(void)
@@ -112,12 +106,9 @@ static int start_serving(struct daemon *d)
 	ret = register_watches(d);
 	if (ret != 0)
 		return ret;
-	/* The re-reads below replace a re-read still to come. A write's retry
-	 * stays: that write is still unanswered, and handle() makes its node's
-	 * re-read a write (a re-read would skip a value written again). */
-	for (int node = XTV_NODE_SHUTDOWN; node <= XTV_NODE_TESTING; node++)
-		if (d->retry[node].pending && d->retry[node].kind == XTV_EVENT_REREAD)
-			memset(&d->retry[node], 0, sizeof(d->retry[node]));
+	/* The re-reads below replace a re-read's retry; a write's stays. */
+	retry_forget_rereads(&d->retry[XTV_NODE_TESTING]);
+	retry_forget_rereads(&d->retry[XTV_NODE_SHUTDOWN]);
 	enqueue(d, XTV_NODE_TESTING, XTV_EVENT_REREAD);
 	enqueue_item(d, (struct queued_event){ .start_publishing = true });
 	if (!d->state.kernel_owns_shutdown)
@@ -170,81 +161,29 @@ static void connect_with_backoff(struct daemon *d)
 
 static unsigned long long now_ms(void)
 {
-	struct timespec ts;
+	struct timespec ts = { 0 };
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* Cannot fail for CLOCK_MONOTONIC on Linux; ts stays defined anyway. */
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
 }
 
-/* After an event on node was handled. A failed transaction decided nothing:
- * the event is handled again after a back-off (retry_due), so that a burst of
- * conflicts or a passing error does not lose a request. It goes again as a
- * write if any failed event was one: a write is a request even with the value
- * the node held. Any decision on the node ends the retry (handle() made it
- * one on a write if one was owed). */
-static void note_outcome(struct daemon *d, enum xtv_node node, enum xtv_event_kind kind,
-			 struct event_result result)
-{
-	struct event_retry *r = &d->retry[node];
-
-	if (!result.failed) {
-		memset(r, 0, sizeof(*r));
-		return;
-	}
-	if (!r->pending) {
-		r->kind = kind;
-		r->delay_ms = RETRY_FIRST_MS;
-	} else {
-		if (kind == XTV_EVENT_WRITE)
-			r->kind = XTV_EVENT_WRITE;
-		r->delay_ms = r->delay_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : r->delay_ms * 2;
-	}
-	r->pending = true;
-	r->due_ms = now_ms() + r->delay_ms;
-	log_event("event=retry node=%s kind=%s in_ms=%u", protocol_node_path(node),
-		  r->kind == XTV_EVENT_WRITE ? "write" : "reread", r->delay_ms);
-}
-
+/* One event, and its outcome for the retries: a failed transaction decided
+ * nothing, and its event is handled again after a back-off (retry.h), so that
+ * a burst of conflicts or a passing error does not lose a request. */
 static struct event_result handle(struct daemon *d, enum xtv_node node,
 				  enum xtv_event_kind kind)
 {
+	struct event_retry *r = &d->retry[node];
 	struct event_result result;
 
-	/* A write whose transaction failed is still unanswered: a re-read of
-	 * its node meanwhile (after a resume, a reconnect, an overflow) is
-	 * that write. */
-	if (d->retry[node].pending && d->retry[node].kind == XTV_EVENT_WRITE)
-		kind = XTV_EVENT_WRITE;
+	kind = retry_kind(r, kind);
 	result = handle_event(d, node, kind);
-	note_outcome(d, node, kind, result);
+	retry_note(r, kind, result.failed, now_ms());
+	if (result.failed)
+		log_event("event=retry node=%s kind=%s in_ms=%u", protocol_node_path(node),
+			  r->kind == XTV_EVENT_WRITE ? "write" : "reread", r->delay_ms);
 	return result;
-}
-
-/* A retry whose time has come, as the next event (true); control/testing's
- * first, as at start (an override must meet the request written after it).
- * Otherwise *timeout_ms is how long until the next one is due, or -1. */
-static bool retry_due(struct daemon *d, struct queued_event *out, int *timeout_ms)
-{
-	static const enum xtv_node order[] = { XTV_NODE_TESTING, XTV_NODE_SHUTDOWN };
-	unsigned long long now = now_ms();
-
-	*timeout_ms = -1;
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		enum xtv_node node = order[i];
-		const struct event_retry *r = &d->retry[node];
-		int wait;
-
-		if (!r->pending)
-			continue;
-		if (r->due_ms <= now) {
-			*out = (struct queued_event){ .node = node, .kind = r->kind };
-			return true;
-		}
-		wait = (int)(r->due_ms - now);
-		if (*timeout_ms < 0 || wait < *timeout_ms)
-			*timeout_ms = wait;
-	}
-	return false;
 }
 
 /* A control watch event of the current generation that is a write (not the
@@ -302,8 +241,11 @@ static int next_event(struct daemon *d, struct queued_event *out)
 		/* Queued events first: start_serving's re-reads and the rest
 		 * of the start come before anything, and a queued write on a
 		 * node answers its retry. */
-		if (retry_due(d, out, &timeout_ms))
+		if (retry_due(d->retry, now_ms(), &out->node, &timeout_ms)) {
+			out->kind = d->retry[out->node].kind;
+			out->start_publishing = false;
 			return 0;
+		}
 		ret = xsio_wait_event(d->xs, &ev, timeout_ms);
 		if (ret == -ETIMEDOUT)
 			continue;

@@ -13,7 +13,7 @@ XTVD_LIBS := $(XTVD_MUSL)/lib/libjson-c.a $(XTVD_MUSL)/lib/libxenstore.a
 UNIT_JSONC := $(OUT)/host/json-c
 XTVD_DIR  := $(OUT)/daemon
 XTVD      := $(XTVD_DIR)/xtvd
-XTVD_SRCS := main.c handler.c status.c protocol.c xenstore.c power.c log.c
+XTVD_SRCS := main.c handler.c retry.c status.c protocol.c xenstore.c power.c log.c
 XTVD_OBJS := $(addprefix $(XTVD_DIR)/obj/,$(XTVD_SRCS:.c=.o))
 XTVD_CFLAGS := -std=c11 -D_GNU_SOURCE -Os -Wall -Wextra -Werror -ffunction-sections \
 	-fdata-sections -ffile-prefix-map=$(CURDIR)=. -DXTV_VERSION='"$(XTVD_VERSION)"' \
@@ -46,7 +46,7 @@ $(UNIT_BIN): tests/unit/test_protocol.c daemon/protocol.c daemon/protocol.h $(UN
 # The executor (handler.c, status.c) against an in-memory xenstore (tests/unit/fake_xenstore.c).
 UNIT_HANDLER_BIN  := $(UNIT_DIR)/test_handler
 UNIT_HANDLER_SRCS := tests/unit/test_handler.c tests/unit/fake_xenstore.c \
-	$(addprefix daemon/,handler.c status.c protocol.c power.c log.c)
+	$(addprefix daemon/,handler.c retry.c status.c protocol.c power.c log.c)
 
 $(UNIT_HANDLER_BIN): $(UNIT_HANDLER_SRCS) tests/unit/fake_xenstore.h $(wildcard daemon/*.h) \
 		$(UNIT_JSONC)/lib/libjson-c.a

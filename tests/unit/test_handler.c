@@ -805,6 +805,85 @@ static bool redirect_log(void)
 	return dup2(log_fd, STDOUT_FILENO) == STDOUT_FILENO;
 }
 
+/* ---- retry.c: when a failed event is handled again, and as what ---- */
+
+static void test_retry_backoff(void)
+{
+	struct event_retry r = { .pending = false };
+	bool doubling = true;
+	unsigned int last = 0;
+
+	case_begin("retry: a failed event is due after 100 ms, doubling to 10 s");
+	retry_note(&r, XTV_EVENT_REREAD, true, 1000);
+	ok(r.pending && r.kind == XTV_EVENT_REREAD && r.delay_ms == 100 && r.due_ms == 1100,
+	   "first failure: pending, due at 1100 (got %llu), after %u ms", r.due_ms, r.delay_ms);
+	for (int i = 0; i < 12; i++) {
+		last = r.delay_ms;
+		retry_note(&r, XTV_EVENT_REREAD, true, 2000);
+		if (i < 6 && r.delay_ms != last * 2)
+			doubling = false;
+	}
+	ok(doubling && r.delay_ms == RETRY_MAX_MS && r.due_ms == 2000 + RETRY_MAX_MS,
+	   "each failure doubles the delay (100 .. 6400), then it stays at 10000 (got %u)",
+	   r.delay_ms);
+	retry_note(&r, XTV_EVENT_REREAD, false, 3000);
+	ok(!r.pending && r.delay_ms == 0, "a decided event ends it");
+	retry_note(&r, XTV_EVENT_WRITE, true, 4000);
+	ok(r.pending && r.delay_ms == RETRY_FIRST_MS && r.kind == XTV_EVENT_WRITE,
+	   "a failure after that starts again at 100 ms");
+	case_end();
+}
+
+static void test_retry_kind(void)
+{
+	struct event_retry r = { .pending = false };
+
+	case_begin("retry: a failed write stays a write, and makes its node's re-read one");
+	ok(retry_kind(&r, XTV_EVENT_REREAD) == XTV_EVENT_REREAD &&
+		   retry_kind(&r, XTV_EVENT_WRITE) == XTV_EVENT_WRITE,
+	   "nothing pending: an event is what it is");
+	retry_note(&r, XTV_EVENT_REREAD, true, 0);
+	ok(retry_kind(&r, XTV_EVENT_REREAD) == XTV_EVENT_REREAD,
+	   "a re-read's retry pending: a re-read stays one");
+	retry_note(&r, XTV_EVENT_WRITE, true, 0);
+	ok(r.kind == XTV_EVENT_WRITE, "a write failing on top of it makes the retry a write");
+	retry_note(&r, XTV_EVENT_REREAD, true, 0);
+	ok(r.kind == XTV_EVENT_WRITE, "a re-read failing after that leaves it a write");
+	ok(retry_kind(&r, XTV_EVENT_REREAD) == XTV_EVENT_WRITE,
+	   "while it is pending, a re-read of the node is handled as the write");
+	retry_forget_rereads(&r);
+	ok(r.pending && r.kind == XTV_EVENT_WRITE,
+	   "a start's re-reads (resume, reconnect) keep a write's retry");
+	retry_note(&r, XTV_EVENT_REREAD, false, 0);
+	retry_note(&r, XTV_EVENT_REREAD, true, 0);
+	retry_forget_rereads(&r);
+	ok(!r.pending, "and replace a re-read's");
+	case_end();
+}
+
+static void test_retry_due(void)
+{
+	struct event_retry retries[2] = { { .pending = false } };
+	enum xtv_node node = XTV_NODE_SHUTDOWN;
+	int timeout_ms = 0;
+
+	case_begin("retry: which is due, control/testing first, and how long to wait");
+	ok(!retry_due(retries, 0, &node, &timeout_ms) && timeout_ms == -1,
+	   "none pending: nothing due, wait without a bound");
+	retry_note(&retries[XTV_NODE_SHUTDOWN], XTV_EVENT_WRITE, true, 1000);
+	retry_note(&retries[XTV_NODE_TESTING], XTV_EVENT_WRITE, true, 1050);
+	ok(!retry_due(retries, 1040, &node, &timeout_ms) && timeout_ms == 60,
+	   "before either is due: wait until the first (60 ms, got %d)", timeout_ms);
+	ok(retry_due(retries, 1120, &node, &timeout_ms) && node == XTV_NODE_SHUTDOWN,
+	   "only control/shutdown's is due: it is taken");
+	ok(retry_due(retries, 1200, &node, &timeout_ms) && node == XTV_NODE_TESTING,
+	   "both due: control/testing's first (an override before the request)");
+	retry_note(&retries[XTV_NODE_TESTING], XTV_EVENT_WRITE, false, 1200);
+	ok(retry_due(retries, 1200, &node, &timeout_ms) && node == XTV_NODE_SHUTDOWN,
+	   "then control/shutdown's");
+	case_end();
+}
+
 int main(void)
 {
 	if (!redirect_log()) {
@@ -821,6 +900,9 @@ int main(void)
 	test_ack_and_state_together();
 	test_round_trips();
 	test_kernel_owns_shutdown();
+	test_retry_backoff();
+	test_retry_kind();
+	test_retry_due();
 	fprintf(tap, "1..%d\n", tests_run);
 	fprintf(tap, "%d passed, %d failed\n", tests_run - tests_failed, tests_failed);
 	unlink(actions_file);
