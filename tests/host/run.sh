@@ -1035,8 +1035,8 @@ class Pair:
         left = args[0]
         _t, req, tx, _ln = struct.unpack("<IIII", msg[:HDR])
         self.server.sendall(struct.pack("<IIII", XS_TRANSACTION_END, req, tx, 2) + b"F\0")
-        rtyp, _r, _x, rl = struct.unpack("<IIII", recv_exact(self.server, HDR))
-        reply = recv_exact(self.server, rl).rstrip(b"\0").decode()
+        rtyp, reply = recv_msg(self.server)
+        reply = reply[HDR:].rstrip(b"\0").decode()
         if rtyp != XS_TRANSACTION_END or reply != "OK":
             print("commit-conflict: the abort of tx %d failed: %d %s" % (tx, rtyp, reply), flush=True)
             self.close()
@@ -1239,21 +1239,22 @@ conflicts_exhausted() {
 # conflict. That write is a request: handled again as one (a re-read would take the value
 # for the one the daemon left there), it is acknowledged and carried out.
 conflicts_exhausted_same_value() {
+	hold_poweroff_unacked || return 1
+	conflicts_exhausted
+}
+# hold_poweroff_unacked: control/shutdown holds "poweroff", handled with ack none.
+hold_poweroff_unacked() {
 	set_override none ignore || return 1
 	request poweroff
 	barrier || return 1
-	expect_node control/shutdown poweroff || return 1
-	conflicts_exhausted
+	expect_node control/shutdown poweroff
 }
 # A suspend (the recording double's, which resumes at once: start_serving) between a
 # failed same-value write and its retry: the re-read after the resume must be handled as
 # that write, not skip the value as the one the daemon left there. control/shutdown's
 # commits conflict until the resume; control/testing's pass.
 conflicts_then_suspend() {
-	set_override none ignore || return 1
-	request poweroff
-	barrier || return 1
-	expect_node control/shutdown poweroff || return 1
+	hold_poweroff_unacked || return 1
 	echo "commit-conflict - control/shutdown" >"$CUT_ARM"
 	request poweroff
 	await_log "event=retry node=control/shutdown kind=write in_ms=100" || return 1
